@@ -1,0 +1,144 @@
+"""Where a plan stands at a moment: every rule applied once, for every view to read from.
+
+The CLI table, the reports, the digests and the chase policy all read an Assessment, so no
+rule is ever re-derived in a template or a flow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .model import CurrentStatus, Milestone, Phase, Plan, Rating, Status
+from .rating import (
+    BLOCKED,
+    DUE_SOON_STATE,
+    OVERDUE,
+    GroupRating,
+    derived_states,
+    group_rating,
+    milestone_rating,
+)
+from .schedule import Forecast, critical_path, forecast_all, topological_order
+from .workdays import plan_today, working_calendar
+
+
+@dataclass(frozen=True)
+class MilestoneView:
+    milestone: Milestone
+    status: CurrentStatus
+    forecast: date | None
+    slip: int
+    driver: str | None
+    days_to_due: int  # working days from today; negative when overdue
+    states: tuple[str, ...]
+    rating: Rating | None
+    critical: bool
+
+    @property
+    def id(self) -> str:
+        return self.milestone.id
+
+    @property
+    def state(self) -> str:
+        return self.states[0]
+
+    @property
+    def is_open(self) -> bool:
+        return not self.status.status.is_closed
+
+    @property
+    def overdue(self) -> bool:
+        return OVERDUE in self.states
+
+    @property
+    def blocked(self) -> bool:
+        return BLOCKED in self.states
+
+    @property
+    def due_soon(self) -> bool:
+        return DUE_SOON_STATE in self.states
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """A phase, a workstream, or the whole plan."""
+
+    id: str
+    title: str
+    milestone_ids: tuple[str, ...]
+    due: date | None
+    forecast: date | None
+    end_slip: int
+    rating: Rating
+    reasons: tuple[str, ...]
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Assessment:
+    plan: Plan
+    now: datetime
+    today: date
+    milestones: dict[str, MilestoneView]  # in plan order
+    phases: tuple[GroupView, ...]
+    overall: GroupView
+    critical_path: tuple[str, ...]
+
+    @property
+    def rating(self) -> Rating:
+        return self.overall.rating
+
+    def views(self) -> list[MilestoneView]:
+        return list(self.milestones.values())
+
+
+def assess(plan: Plan, statuses: dict[str, CurrentStatus], now: datetime) -> Assessment:
+    """Apply the rules to `plan` with its reported statuses at the instant `now` (aware)."""
+    cal = working_calendar(plan.calendar)
+    today = plan_today(now, plan.timezone)
+    order = topological_order(plan)
+    forecasts = forecast_all(plan, statuses, today, cal, order)
+    path = critical_path(plan, forecasts, cal)
+    on_path = set(path)
+    blank = CurrentStatus()
+    views: dict[str, MilestoneView] = {}
+    for m in plan.milestones:
+        st = statuses.get(m.id, blank)
+        f: Forecast = forecasts[m.id]
+        days_to_due = cal.between(today, m.due)
+        owner_late = (st.forecast is not None and st.forecast > m.due
+                      and not st.status.is_closed)
+        states = derived_states(st.status, days_to_due, f.slip, f.driver, owner_late)
+        views[m.id] = MilestoneView(
+            milestone=m, status=st, forecast=f.forecast, slip=f.slip, driver=f.driver,
+            days_to_due=days_to_due, states=states,
+            rating=milestone_rating(states, days_to_due, f.slip), critical=m.id in on_path,
+        )
+    groups = []
+    for phase in plan.phases:
+        ids = [m.id for m in plan.milestones if m.phase == phase.id]
+        groups.append(_group(phase.id, phase.title, ids, views, cal, "phase"))
+    overall = _group(plan.id, plan.title, [m.id for m in plan.milestones], views, cal, "plan")
+    return Assessment(plan, now, today, views, tuple(groups), overall, tuple(path))
+
+
+def _group(gid: str, title: str, ids: list[str], views: dict[str, MilestoneView], cal,
+           what: str) -> GroupView:
+    counted = [views[i] for i in ids if views[i].rating is not None]
+    due = max((v.milestone.due for v in counted), default=None)
+    forecast = max((v.forecast for v in counted), default=None)
+    end_slip = max(0, cal.between(due, forecast)) if due and forecast else 0
+    rated: GroupRating = group_rating(
+        [v.rating for v in counted], end_slip, [v.rating for v in counted if v.critical], what)
+    done = sum(1 for v in counted if v.status.status == Status.DONE)
+    return GroupView(gid, title, tuple(ids), due, forecast, end_slip, rated.rating, rated.reasons,
+                     done, len(counted))
+
+
+def phase_of(plan: Plan, milestone: Milestone) -> Phase | None:
+    for phase in plan.phases:
+        if phase.id == milestone.phase:
+            return phase
+    return None

@@ -1,0 +1,316 @@
+"""The `programme` command. Thin: it builds core objects, delegates, and prints.
+
+Prefect is imported only by the commands that run flows, so `status` and `validate` start fast.
+Every user mistake ends as one clear line and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .model import Rating, Status
+from .store import Store, StoreError
+from .workspace import Workspace, WorkspaceError, parse_moment
+
+app = typer.Typer(
+    help="Plans as code for commissioning programmes and 100-day plans.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+RATING_STYLE = {
+    Rating.GREEN: "bold green", Rating.AMBER_GREEN: "bold yellow3", Rating.AMBER: "bold yellow",
+    Rating.AMBER_RED: "bold dark_orange", Rating.RED: "bold red",
+}
+STATE_STYLE = {"done": "green", "dropped": "dim", "blocked": "bold red", "overdue": "red",
+               "slipped by dependency": "dark_orange", "at risk": "yellow", "due soon": "cyan"}
+
+PlansOption = Annotated[Path | None, typer.Option(
+    "--plans", help="Plans folder (default: $PROGRAMME_PLANS or ./plans).", show_default=False)]
+AsOfOption = Annotated[str | None, typer.Option(
+    "--as-of", help="Show the plan as of this date (end of day, plan time) or date-time.")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _workspace(plans: Path | None) -> Workspace:
+    return Workspace(Store(), plans)
+
+
+def rating_text(rating: Rating | None) -> str:
+    if rating is None:
+        return "–"
+    return f"[{RATING_STYLE[rating]}]{rating.label}[/]"
+
+
+@app.command()
+def validate(paths: Annotated[list[Path] | None, typer.Argument(
+        help="Plan files or folders (default: the plans folder).")] = None) -> None:
+    """Check plan files and list every mistake at once, with file:line."""
+    from .loading import load_plans
+
+    results = load_plans(paths or None)
+    if not results:
+        raise fail("no plan files found (plans are plans/<id>.yaml or plans/<id>.py)")
+    bad = 0
+    for result in results:
+        if result.ok:
+            plan = result.plan
+            out.print(f"[green]✓[/] {result.path}: {plan.id} — {len(plan.milestones)} milestones, "
+                      f"{len(plan.people)} people")
+        else:
+            bad += len(result.problems)
+            for problem in result.problems:
+                out.print(f"[red]✗[/] {problem}", soft_wrap=True)
+    if bad:
+        noun = "problem" if bad == 1 else "problems"
+        raise fail(f"{bad} {noun} in {sum(1 for r in results if not r.ok)} of {len(results)} "
+                   "plan files")
+
+
+@app.command()
+def sync(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+         plans: PlansOption = None) -> None:
+    """Store the plans' current definitions (keeping every milestone's history)."""
+    ws = _workspace(plans)
+    targets = [ws.plan(plan_id)] if plan_id else ws.plans()
+    now = parse_moment(None)
+    for problem in ws.problems() if not plan_id else []:
+        err.print(f"[yellow]skipped:[/] {problem}", soft_wrap=True)
+    for plan in targets:
+        result = ws.store.sync(plan, now)
+        what = "added" if result.first_sync else (
+            f"{len(result.added)} added, {len(result.changed)} changed, "
+            f"{len(result.removed)} removed (kept as dropped)")
+        out.print(f"[green]✓[/] {plan.id}: {len(plan.milestones)} milestones, {what}")
+
+
+@app.command()
+def status(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+           as_of: AsOfOption = None,
+           as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+           plans: PlansOption = None) -> None:
+    """Where a plan stands: forecast, slip, state and rating per milestone (or every plan)."""
+    from .views import plan_json, portfolio_json
+
+    ws = _workspace(plans)
+    if plan_id is None:
+        states = []
+        for plan in ws.plans():
+            states.append(ws.state(plan, parse_moment(as_of, plan.timezone)))
+        if as_json:
+            out.print_json(json.dumps(portfolio_json(states)))
+            return
+        _print_portfolio(states)
+        for problem in ws.problems():
+            err.print(f"[yellow]not loaded:[/] {problem}", soft_wrap=True)
+        return
+    plan = ws.plan(plan_id)
+    state = ws.state(plan, parse_moment(as_of, plan.timezone))
+    if as_json:
+        out.print_json(json.dumps(plan_json(state)))
+        return
+    _print_plan(state)
+
+
+def _print_portfolio(states) -> None:
+    table = Table(title="Portfolio", title_justify="left")
+    for col in ("Plan", "Rating", "Lead's rating", "Done", "Overdue", "Blocked", "Ends (forecast)"):
+        table.add_column(col)
+    for s in states:
+        a = s.assessment
+        views = a.views()
+        table.add_row(
+            f"{s.plan.id}\n[dim]{s.plan.title}[/]", rating_text(a.rating),
+            rating_text(s.lead_rating.rating) if s.lead_rating else "–",
+            f"{a.overall.done}/{a.overall.total}",
+            str(sum(v.overdue for v in views)), str(sum(v.blocked for v in views)),
+            f"{a.overall.forecast or '–'}" + (f" [red](+{a.overall.end_slip}wd)[/]"
+                                              if a.overall.end_slip else ""),
+        )
+    out.print(table)
+
+
+def _print_plan(state) -> None:
+    a, plan = state.assessment, state.plan
+    table = Table(title=f"{plan.title} — as of {a.today:%A %-d %B %Y}", title_justify="left")
+    for col, justify in (("Milestone", "left"), ("Owner", "left"), ("Due", "left"),
+                         ("Forecast", "left"), ("Slip", "right"), ("State", "left"),
+                         ("Rating", "left")):
+        table.add_column(col, justify=justify)
+    names = plan.people
+    for v in a.views():
+        m = v.milestone
+        state_style = STATE_STYLE.get(v.state, "")
+        state_text = ", ".join(v.states[:2]) if len(v.states) > 1 and v.states[1] not in (
+            "not started", "in progress") else v.state
+        if v.blocked and v.status.reason:
+            state_text += f": {v.status.reason}"
+        table.add_row(
+            f"{'★ ' if v.critical else ''}{m.id}\n[dim]{m.title}[/]",
+            names[m.owner].name if m.owner in names else m.owner,
+            f"{m.due:%a %-d %b}", f"{v.forecast:%a %-d %b}" if v.forecast else "–",
+            f"{v.slip}wd" if v.slip else "", f"[{state_style}]{state_text}[/]" if state_style
+            else state_text, rating_text(v.rating),
+        )
+    out.print(table)
+    o = a.overall
+    line = (f"[bold]{plan.id}[/]: {rating_text(o.rating)} — {o.done}/{o.total} done, "
+            f"{sum(v.overdue for v in a.views())} overdue, "
+            f"{sum(v.blocked for v in a.views())} blocked; ends {o.forecast or '–'}")
+    if o.end_slip:
+        line += f" ([red]{o.end_slip} working days late[/])"
+    out.print(line)
+    if o.reasons:
+        out.print("[dim]why: " + "; ".join(o.reasons) + "[/]")
+    if state.lead_rating:
+        lr = state.lead_rating
+        out.print(f"lead's rating: {rating_text(lr.rating)} ({lr.at:%-d %b %Y}) — {lr.commentary}",
+                  soft_wrap=True)
+    out.print("[dim]★ on the critical path[/]")
+
+
+@app.command()
+def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
+           milestone_id: Annotated[str, typer.Argument(metavar="MILESTONE")],
+           done: Annotated[bool, typer.Option("--done", help="Mark it done.")] = False,
+           in_progress: Annotated[bool, typer.Option("--in-progress")] = False,
+           not_started: Annotated[bool, typer.Option("--not-started")] = False,
+           blocked: Annotated[str | None, typer.Option("--blocked", metavar="REASON",
+                                                       help="Mark it blocked, saying why.")] = None,
+           dropped: Annotated[bool, typer.Option("--dropped")] = False,
+           forecast: Annotated[str | None, typer.Option(
+               "--forecast", metavar="DATE", help="The owner's own forecast date.")] = None,
+           note: Annotated[str | None, typer.Option("--note")] = None,
+           by: Annotated[str | None, typer.Option("--by", metavar="PERSON")] = None,
+           plans: PlansOption = None) -> None:
+    """Record a check-in: a status change, a forecast date or a note."""
+    chosen = [s for s, on in ((Status.DONE, done), (Status.IN_PROGRESS, in_progress),
+                              (Status.NOT_STARTED, not_started), (Status.BLOCKED, blocked is not None),
+                              (Status.DROPPED, dropped)) if on]
+    if len(chosen) > 1:
+        raise fail("choose one of --done, --in-progress, --not-started, --blocked, --dropped")
+    if not chosen and forecast is None and note is None:
+        raise fail("say what changed: --done, --in-progress, --blocked REASON, --forecast DATE "
+                   "or --note TEXT")
+    if blocked is not None and not blocked.strip():
+        raise fail("--blocked needs a reason, e.g. --blocked \"waiting for legal sign-off\"")
+    forecast_day = None
+    if forecast is not None:
+        from .dates import DateError, parse_date
+
+        try:
+            forecast_day = parse_date(forecast)
+        except DateError as exc:
+            raise fail(f"--forecast: {exc}") from None
+    ws = _workspace(plans)
+    plan = ws.plan(plan_id)
+    ws.milestone_id(plan, milestone_id)
+    if by is not None and by not in plan.people:
+        from .validation import suggest
+
+        raise fail(f"--by '{by}' is not a person in plan '{plan.id}'"
+                   f"{suggest(by, list(plan.people))}")
+    now = parse_moment(None)
+    ws.ensure_synced(plan, now)
+    before = ws.state(plan, now, sync=False)
+    entry = ws.store.record(plan.id, milestone_id, chosen[0] if chosen else None, now, by=by,
+                            note=note, reason=blocked, forecast=forecast_day, source="cli")
+    after = ws.state(plan, now, sync=False)
+    from .events import publish_change
+
+    publish_change(plan, entry, before.assessment, after.assessment)
+    change = (f"{entry.previous.value} → {entry.status.value}" if entry.previous != entry.status
+              else entry.status.value)
+    extra = f", forecast {forecast_day:%a %-d %b %Y}" if forecast_day else ""
+    out.print(f"[green]✓[/] {plan.id} / {milestone_id}: {change}{extra}")
+    if before.assessment.rating != after.assessment.rating:
+        out.print(f"plan rating: {rating_text(before.assessment.rating)} → "
+                  f"{rating_text(after.assessment.rating)}")
+
+
+@app.command()
+def baseline(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
+             note: Annotated[str | None, typer.Option("--note")] = None,
+             plans: PlansOption = None) -> None:
+    """Snapshot today's due dates as the new baseline for plan-vs-actual variance."""
+    ws = _workspace(plans)
+    plan = ws.plan(plan_id)
+    now = parse_moment(None)
+    ws.ensure_synced(plan, now)
+    number = ws.store.baseline(plan, now, note)
+    out.print(f"[green]✓[/] {plan.id}: baseline {number} taken ({len(plan.milestones)} due dates)")
+
+
+@app.command()
+def rate(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
+         rating: Annotated[str, typer.Argument(help="Green, Amber/Green, Amber, Amber/Red, Red")],
+         commentary: Annotated[str, typer.Option("--commentary", "-c",
+                                                 help="Why: shown beside it in reports.")],
+         by: Annotated[str | None, typer.Option("--by", metavar="PERSON")] = None,
+         plans: PlansOption = None) -> None:
+    """Record the lead's own delivery-confidence rating, with a commentary."""
+    try:
+        value = Rating.parse(rating)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    if not commentary.strip():
+        raise fail("--commentary cannot be empty: say why")
+    ws = _workspace(plans)
+    plan = ws.plan(plan_id)
+    now = parse_moment(None)
+    ws.ensure_synced(plan, now)
+    ws.store.rate(plan.id, value, commentary.strip(), now, by or plan.lead)
+    computed = ws.state(plan, now, sync=False).assessment.rating
+    out.print(f"[green]✓[/] {plan.id}: lead's rating {rating_text(value)} recorded "
+              f"(computed rating: {rating_text(computed)})")
+
+
+@app.command()
+def info(plans: PlansOption = None) -> None:
+    """Where the data lives and what is in it."""
+    from importlib.metadata import version
+
+    from .config import data_dir, redact_url
+    from .loading import default_plans_dir
+
+    ws = _workspace(plans)
+    out.print(f"programme {version('programme')}")
+    out.print(f"data folder:   {data_dir()}")
+    url = ws.store.url
+    out.print(f"database:      {redact_url(url)}")
+    if url.startswith("sqlite:///"):
+        out.print(f"database file: {url.removeprefix('sqlite:///')}")
+    out.print(f"plans folder:  {plans or default_plans_dir()}")
+    results = ws.load()
+    out.print(f"plan files:    {len(results)} ({sum(r.ok for r in results)} valid)")
+    stored = ws.store.plan_ids()
+    out.print(f"stored plans:  {', '.join(stored) if stored else 'none yet (run programme sync)'}")
+
+
+def main() -> None:
+    try:
+        app()
+    except (WorkspaceError, StoreError) as exc:
+        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def today() -> date:
+    return parse_moment(None).date()

@@ -1,0 +1,69 @@
+"""Reading dates and due-date rules as leads write them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from .model import DueRule
+
+_MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")]
+    )
+    for name in names
+}
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_WORDS = re.compile(r"^(?:[a-z]+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})$")
+_RELATIVE = re.compile(
+    r"^\+?\s*(\d{1,5})\s+(working\s+days?|days?|weeks?)"
+    r"(?:\s+(?:after|from)\s+(start|[A-Za-z0-9][A-Za-z0-9_.-]*))?$"
+)
+
+
+class DateError(ValueError):
+    """A date or due rule that cannot be read; the message says what is accepted."""
+
+
+def parse_date(value: object) -> date:
+    """ISO dates (2026-10-01) and written ones (1 Oct 2026, Thursday 1 October 2026)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise DateError(f"{value!r} is not a date: write it as 2026-10-01 or 1 Oct 2026")
+    text = value.strip().lower()
+    try:
+        if m := _ISO.match(text):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if (m := _WORDS.match(text)) and m[2] in _MONTHS:
+            return date(int(m[3]), _MONTHS[m[2]], int(m[1]))
+    except ValueError as exc:
+        raise DateError(f"{value!r} is not a real date ({exc})") from None
+    raise DateError(f"{value!r} is not a date: write it as 2026-10-01 or 1 Oct 2026")
+
+
+def parse_due(value: object) -> DueRule:
+    """A due date: absolute, or '+N days' / '+N working days' / '+N weeks' [after MILESTONE]."""
+    if isinstance(value, str) and (m := _RELATIVE.match(value.strip())):
+        count, unit, after = int(m[1]), m[2].lower(), m[3]
+        if after == "start":
+            after = None
+        working = unit.startswith("working")
+        days = count * 7 if unit.startswith("week") else count
+        return DueRule(text=value.strip(), days=days, working=working, after=after)
+    try:
+        day = parse_date(value)
+    except DateError as exc:
+        if "real date" in str(exc):
+            raise
+        raise DateError(
+            f"{value!r} is not a due date: write a date (2026-10-01, 1 Oct 2026) or a rule "
+            "('+10 working days', '+3 weeks', '+5 working days after MILESTONE-ID')"
+        ) from None
+    return DueRule(text=str(value), absolute=day)

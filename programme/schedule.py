@@ -1,0 +1,111 @@
+"""Forecasts, slip and the critical path: where each milestone will really land.
+
+A milestone's forecast is the latest of: its due date; the owner's own forecast; today, if it is
+still open (it cannot finish in the past); and each dependency's forecast plus the lag written in
+its due rule ('+5 working days after X' means 5 working days after X's forecast, not X's due).
+Done milestones are fixed at the day they were done; dropped ones constrain nothing. Computed
+in one pass in dependency order: O(milestones + dependencies).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .model import CurrentStatus, Milestone, Plan, Status
+from .workdays import WorkingCalendar
+
+OWNER = "owner forecast"
+TODAY = "not done yet"
+
+
+@dataclass(frozen=True)
+class Forecast:
+    forecast: date | None  # None: dropped
+    slip: int  # working days after due (0 when on time or early)
+    driver: str | None  # the dependency id, OWNER, TODAY, or None when the due date holds
+
+
+def topological_order(plan: Plan) -> list[Milestone]:
+    by_id = plan.by_id
+    indegree = {m.id: 0 for m in plan.milestones}
+    children: dict[str, list[str]] = {m.id: [] for m in plan.milestones}
+    for m in plan.milestones:
+        for dep in m.depends_on:
+            indegree[m.id] += 1
+            children[dep].append(m.id)
+    ready = [m.id for m in reversed(plan.milestones) if indegree[m.id] == 0]
+    order: list[Milestone] = []
+    while ready:
+        mid = ready.pop()
+        order.append(by_id[mid])
+        for child in children[mid]:
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                ready.append(child)
+    if len(order) != len(plan.milestones):
+        raise ValueError("the plan has a dependency cycle; validate it first")
+    return order
+
+
+def lagged(cal: WorkingCalendar, m: Milestone, dep: str, dep_forecast: date) -> date:
+    """The earliest `m` can land given `dep` lands on dep_forecast."""
+    rule = m.due_rule
+    if rule.after != dep or rule.days == 0:
+        return dep_forecast
+    if rule.working:
+        return cal.add(dep_forecast, rule.days)
+    return dep_forecast + timedelta(days=rule.days)
+
+
+def forecast_all(plan: Plan, statuses: dict[str, CurrentStatus], today: date,
+                 cal: WorkingCalendar, order: list[Milestone] | None = None) -> dict[str, Forecast]:
+    out: dict[str, Forecast] = {}
+    blank = CurrentStatus()
+    for m in order or topological_order(plan):
+        st = statuses.get(m.id, blank)
+        if st.status == Status.DROPPED:
+            out[m.id] = Forecast(None, 0, None)
+            continue
+        if st.status == Status.DONE:
+            done = st.done_on or m.due
+            out[m.id] = Forecast(done, max(0, cal.between(m.due, done)), None)
+            continue
+        best, driver = m.due, None
+        if st.forecast is not None and st.forecast > best:
+            best, driver = st.forecast, OWNER
+        if today > best:
+            best, driver = today, TODAY
+        for dep in m.depends_on:
+            f = out[dep].forecast
+            if f is None:
+                continue
+            candidate = lagged(cal, m, dep, f)
+            if candidate > best:
+                best, driver = candidate, dep
+        out[m.id] = Forecast(best, max(0, cal.between(m.due, best)), driver)
+    return out
+
+
+def critical_path(plan: Plan, forecasts: dict[str, Forecast], cal: WorkingCalendar) -> list[str]:
+    """The chain that decides when the plan ends, first milestone first.
+
+    Start at the milestone forecast to land last and keep stepping to the dependency that lands
+    latest (with its lag); done and dropped milestones end the chain.
+    """
+    active = [m for m in plan.milestones if forecasts[m.id].forecast is not None]
+    if not active:
+        return []
+    by_id = plan.by_id
+    last = max(active, key=lambda m: (forecasts[m.id].forecast, m.due))
+    path = [last.id]
+    node = last
+    while True:
+        deps = [d for d in node.depends_on if forecasts[d].forecast is not None]
+        if not deps:
+            break
+        nxt = max(deps, key=lambda d: (lagged(cal, node, d, forecasts[d].forecast), by_id[d].due))
+        path.append(nxt)
+        node = by_id[nxt]
+    path.reverse()
+    return path

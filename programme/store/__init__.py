@@ -1,0 +1,343 @@
+"""Persistence for plans, their status history, baselines and the lead's own ratings.
+
+The store maps the pure plan model to tables from outside; the model never sees SQLAlchemy.
+History is append-only: a status change is a new row, never an edit, so "as of" any moment can
+be folded back out of it, and a milestone removed from the plan file keeps its history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from ..config import database_url
+from ..model import CurrentStatus, Plan, Rating, Status, StatusEntry
+from ..workdays import plan_today
+from . import tables as t
+
+HEAD = "0001"  # newest migration; checked without importing Alembic on every start
+
+
+class StoreError(Exception):
+    """A store problem worth a one-line message (unknown plan, unreachable database...)."""
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    plan_id: str
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+    first_sync: bool
+    definition_changed: bool
+
+
+@dataclass(frozen=True)
+class LeadRating:
+    rating: Rating
+    commentary: str
+    at: datetime
+    by: str | None
+
+
+def definition_hash(plan: Plan) -> str:
+    """A stable fingerprint of what the plan file says, to tell an edited plan from a re-sync."""
+    payload = {
+        "plan": {k: v for k, v in asdict(plan).items() if k not in ("milestones", "source")},
+        "milestones": [
+            {k: v for k, v in asdict(m).items() if k != "location"} for m in plan.milestones
+        ],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection, _record) -> None:  # pragma: no cover - driver hook
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:  # pragma: no cover - driver hook
+            # IMMEDIATE takes the write lock up front, so two writers queue instead of one
+            # failing with "database is locked" halfway through a read-then-write.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    def __init__(self, url: str | None = None):
+        self.url = url or database_url()
+        self.engine = _engine(self.url)
+        self._migrated = False
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Bring the schema to HEAD; cheap when it already is."""
+        if self._migrated:
+            return
+        try:
+            with self.engine.connect() as conn:
+                current = self._revision(conn)
+            if current != HEAD:
+                self._run_alembic()
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database: {_short(exc)}") from None
+        self._migrated = True
+
+    @staticmethod
+    def _revision(conn: Connection) -> str | None:
+        try:
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        except (OperationalError, ProgrammingError):
+            conn.rollback()
+            return None
+
+    def _run_alembic(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        self.migrate()
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        self.migrate()
+        with self.engine.connect() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- plans ---------------------------------------------------------------------------------
+    def sync(self, plan: Plan, now: datetime) -> SyncResult:
+        """Store the plan's current definition. History of kept milestone ids is untouched; a
+        milestone gone from the file is kept, marked out of the plan and dropped in its history."""
+        digest = definition_hash(plan)
+        with self._tx() as conn:
+            row = conn.execute(select(t.plans).where(t.plans.c.id == plan.id)).first()
+            first = row is None
+            if first:
+                conn.execute(insert(t.plans).values(
+                    id=plan.id, title=plan.title, source=str(plan.source or ""),
+                    timezone=plan.timezone, definition_hash=digest, first_synced_at=now,
+                    last_synced_at=now))
+            else:
+                conn.execute(update(t.plans).where(t.plans.c.id == plan.id).values(
+                    title=plan.title, source=str(plan.source or ""), timezone=plan.timezone,
+                    definition_hash=digest, last_synced_at=now))
+            existing = {r.id: r for r in conn.execute(
+                select(t.milestones).where(t.milestones.c.plan_id == plan.id))}
+            added, changed, unchanged = [], [], 0
+            for position, m in enumerate(plan.milestones):
+                values = dict(title=m.title, owner=m.owner, due=m.due, phase=m.phase,
+                              position=position, in_plan=True)
+                old = existing.get(m.id)
+                if old is None:
+                    conn.execute(insert(t.milestones).values(
+                        plan_id=plan.id, id=m.id, status=Status.NOT_STARTED.value, **values))
+                    added.append(m.id)
+                    continue
+                if any(getattr(old, k) != v for k, v in values.items()):
+                    changed.append(m.id)
+                    conn.execute(update(t.milestones).where(
+                        t.milestones.c.plan_id == plan.id, t.milestones.c.id == m.id
+                    ).values(**values))
+                else:
+                    unchanged += 1
+                if not old.in_plan and old.status == Status.DROPPED.value:
+                    # back in the file: reopen it, on the record
+                    self._append(conn, plan.id, m.id, Status.NOT_STARTED, now, by=None,
+                                 note="back in the plan file", source="sync")
+            in_file = {m.id for m in plan.milestones}
+            removed = []
+            for mid, old in existing.items():
+                if mid in in_file or not old.in_plan:
+                    continue
+                removed.append(mid)
+                conn.execute(update(t.milestones).where(
+                    t.milestones.c.plan_id == plan.id, t.milestones.c.id == mid
+                ).values(in_plan=False))
+                if old.status != Status.DROPPED.value:
+                    self._append(conn, plan.id, mid, Status.DROPPED, now, by=None,
+                                 note="removed from the plan file", source="sync")
+            if first:
+                self._baseline(conn, plan, now, "first sync")
+        return SyncResult(plan.id, tuple(added), tuple(changed), tuple(removed), unchanged,
+                          first, first or row.definition_hash != digest)
+
+    def plan_ids(self) -> list[str]:
+        with self._read() as conn:
+            return list(conn.execute(select(t.plans.c.id).order_by(t.plans.c.id)).scalars())
+
+    def plan_row(self, plan_id: str):
+        with self._read() as conn:
+            return conn.execute(select(t.plans).where(t.plans.c.id == plan_id)).first()
+
+    def milestone_rows(self, plan_id: str) -> list:
+        with self._read() as conn:
+            return list(conn.execute(select(t.milestones).where(
+                t.milestones.c.plan_id == plan_id).order_by(t.milestones.c.position)))
+
+    # -- status --------------------------------------------------------------------------------
+    def record(self, plan_id: str, milestone_id: str, status: Status | None, at: datetime, *,
+               by: str | None = None, note: str | None = None, reason: str | None = None,
+               forecast: date | None = None, source: str = "cli") -> StatusEntry:
+        """Append a status change. status None keeps the current status (a forecast or a note)."""
+        with self._tx() as conn:
+            query = select(t.milestones.c.status, t.milestones.c.in_plan).where(
+                t.milestones.c.plan_id == plan_id, t.milestones.c.id == milestone_id)
+            if conn.dialect.name != "sqlite":
+                query = query.with_for_update()
+            row = conn.execute(query).first()
+            if row is None:
+                raise StoreError(f"milestone '{milestone_id}' of plan '{plan_id}' is not in the "
+                                 "store: run `programme sync` first")
+            previous = Status(row.status)
+            new = status or previous
+            self._append(conn, plan_id, milestone_id, new, at, by=by, note=note, reason=reason,
+                         forecast=forecast, source=source, previous=previous)
+        return StatusEntry(milestone_id, new, at, by, forecast, note, reason, source, previous)
+
+    def _append(self, conn: Connection, plan_id: str, milestone_id: str, status: Status,
+                at: datetime, *, by: str | None, note: str | None = None,
+                reason: str | None = None, forecast: date | None = None, source: str,
+                previous: Status | None = None) -> None:
+        if previous is None:
+            previous = Status(conn.execute(select(t.milestones.c.status).where(
+                t.milestones.c.plan_id == plan_id, t.milestones.c.id == milestone_id)).scalar())
+        conn.execute(insert(t.status_history).values(
+            plan_id=plan_id, milestone_id=milestone_id, at=at, by=by, old_status=previous.value,
+            new_status=status.value, forecast=forecast, reason=reason, note=note, source=source))
+        values = {"status": status.value, "updated_at": at}
+        if forecast is not None:
+            values["forecast"] = forecast
+        conn.execute(update(t.milestones).where(
+            t.milestones.c.plan_id == plan_id, t.milestones.c.id == milestone_id).values(**values))
+
+    def history(self, plan_id: str, milestone_id: str | None = None,
+                until: datetime | None = None) -> list[StatusEntry]:
+        query = select(t.status_history).where(t.status_history.c.plan_id == plan_id)
+        if milestone_id is not None:
+            query = query.where(t.status_history.c.milestone_id == milestone_id)
+        if until is not None:
+            query = query.where(t.status_history.c.at <= until)
+        query = query.order_by(t.status_history.c.at, t.status_history.c.seq)
+        with self._read() as conn:
+            return [
+                StatusEntry(r.milestone_id, Status(r.new_status), r.at, r.by, r.forecast, r.note,
+                            r.reason, r.source, Status(r.old_status) if r.old_status else None)
+                for r in conn.execute(query)
+            ]
+
+    def statuses(self, plan_id: str, timezone_name: str,
+                 as_of: datetime | None = None) -> dict[str, CurrentStatus]:
+        """Each milestone's status as of `as_of` (default: everything recorded)."""
+        return fold(self.history(plan_id, until=as_of), timezone_name)
+
+    # -- baselines -----------------------------------------------------------------------------
+    def baseline(self, plan: Plan, now: datetime, note: str | None = None) -> int:
+        with self._tx() as conn:
+            if conn.execute(select(t.plans.c.id).where(t.plans.c.id == plan.id)).first() is None:
+                raise StoreError(f"plan '{plan.id}' is not in the store: run `programme sync`")
+            return self._baseline(conn, plan, now, note)
+
+    @staticmethod
+    def _baseline(conn: Connection, plan: Plan, now: datetime, note: str | None) -> int:
+        number = (conn.execute(select(func.max(t.baselines.c.number)).where(
+            t.baselines.c.plan_id == plan.id)).scalar() or 0) + 1
+        conn.execute(insert(t.baselines).values(
+            plan_id=plan.id, number=number, taken_at=now, note=note,
+            dues={m.id: m.due.isoformat() for m in plan.milestones}))
+        return number
+
+    def latest_baseline(self, plan_id: str, as_of: datetime | None = None
+                        ) -> tuple[int, datetime, dict[str, date]] | None:
+        query = select(t.baselines).where(t.baselines.c.plan_id == plan_id)
+        if as_of is not None:
+            query = query.where(t.baselines.c.taken_at <= as_of)
+        query = query.order_by(t.baselines.c.number.desc()).limit(1)
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return row.number, row.taken_at, {k: date.fromisoformat(v) for k, v in row.dues.items()}
+
+    # -- the lead's own rating -------------------------------------------------------------------
+    def rate(self, plan_id: str, rating: Rating, commentary: str, at: datetime,
+             by: str | None = None) -> None:
+        with self._tx() as conn:
+            if conn.execute(select(t.plans.c.id).where(t.plans.c.id == plan_id)).first() is None:
+                raise StoreError(f"plan '{plan_id}' is not in the store: run `programme sync`")
+            conn.execute(insert(t.lead_ratings).values(
+                plan_id=plan_id, at=at, rating=rating.label, commentary=commentary, by=by))
+
+    def lead_rating(self, plan_id: str, as_of: datetime | None = None) -> LeadRating | None:
+        query = select(t.lead_ratings).where(t.lead_ratings.c.plan_id == plan_id)
+        if as_of is not None:
+            query = query.where(t.lead_ratings.c.at <= as_of)
+        query = query.order_by(t.lead_ratings.c.at.desc(), t.lead_ratings.c.seq.desc()).limit(1)
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        return LeadRating(Rating.parse(row.rating), row.commentary, row.at, row.by)
+
+
+def fold(entries: list[StatusEntry], timezone_name: str) -> dict[str, CurrentStatus]:
+    """Replay history (oldest first) into each milestone's current status."""
+    out: dict[str, CurrentStatus] = {}
+    for e in entries:
+        cur = out.get(e.milestone_id, CurrentStatus())
+        forecast = e.forecast if e.forecast is not None else cur.forecast
+        done_on = plan_today(e.at, timezone_name) if e.status == Status.DONE else None
+        if e.status == Status.DONE and cur.status == Status.DONE:
+            done_on = cur.done_on  # a note on a done milestone does not move its done date
+        reason = e.reason if e.status == Status.BLOCKED else None
+        if e.status == Status.BLOCKED and reason is None and cur.status == Status.BLOCKED:
+            reason = cur.reason
+        out[e.milestone_id] = CurrentStatus(
+            status=e.status,
+            since=cur.since if e.status == cur.status and cur.since else e.at,
+            forecast=None if e.status.is_closed else forecast,
+            done_on=done_on, reason=reason, note=e.note or cur.note, by=e.by or cur.by)
+    return out
+
+
+def _short(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

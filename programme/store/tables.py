@@ -1,0 +1,111 @@
+"""The database schema. The plan model knows nothing of it; store.py maps between the two."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, whatever the backend keeps (SQLite drops tz)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing to store a naive datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+plans = Table(
+    "plans", metadata,
+    Column("id", String(120), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("source", Text),
+    Column("timezone", String(64), nullable=False),
+    Column("definition_hash", String(64), nullable=False),
+    Column("first_synced_at", UTCDateTime, nullable=False),
+    Column("last_synced_at", UTCDateTime, nullable=False),
+)
+
+milestones = Table(
+    "milestones", metadata,
+    Column("plan_id", String(120), primary_key=True),
+    Column("id", String(120), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("owner", String(120), nullable=False),
+    Column("due", Date, nullable=False),
+    Column("phase", String(120)),
+    Column("position", Integer, nullable=False, default=0),
+    Column("in_plan", Boolean, nullable=False, default=True),  # False: removed from the file
+    Column("status", String(20), nullable=False, default="not started"),
+    Column("forecast", Date),
+    Column("updated_at", UTCDateTime),
+    ForeignKeyConstraint(["plan_id"], ["plans.id"], ondelete="CASCADE"),
+)
+
+status_history = Table(
+    "status_history", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(120), nullable=False),
+    Column("milestone_id", String(120), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("by", String(200)),
+    Column("old_status", String(20)),
+    Column("new_status", String(20), nullable=False),
+    Column("forecast", Date),
+    Column("reason", Text),
+    Column("note", Text),
+    Column("source", String(40), nullable=False),
+    ForeignKeyConstraint(["plan_id", "milestone_id"], ["milestones.plan_id", "milestones.id"],
+                         ondelete="CASCADE"),
+    Index("ix_status_history_plan_at", "plan_id", "at"),
+)
+
+baselines = Table(
+    "baselines", metadata,
+    Column("plan_id", String(120), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("taken_at", UTCDateTime, nullable=False),
+    Column("dues", JSON, nullable=False),  # milestone id -> ISO due date
+    Column("note", Text),
+    ForeignKeyConstraint(["plan_id"], ["plans.id"], ondelete="CASCADE"),
+)
+
+lead_ratings = Table(
+    "lead_ratings", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(120), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("rating", String(20), nullable=False),
+    Column("commentary", Text, nullable=False),
+    Column("by", String(200)),
+    ForeignKeyConstraint(["plan_id"], ["plans.id"], ondelete="CASCADE"),
+    UniqueConstraint("plan_id", "at", name="uq_lead_ratings_plan_at"),
+)

@@ -1,0 +1,542 @@
+"""Turn a raw plan into a Plan, collecting every mistake at once with where it is and what to do.
+
+Validation never stops at the first problem: a lead fixing a plan wants the whole list. It never
+raises either: whatever the input, the result is a Plan or a list of Problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from .dates import DateError, parse_date, parse_due
+from .model import (
+    PLAN_KINDS,
+    REGIONS,
+    Calendar,
+    DueRule,
+    Location,
+    Milestone,
+    Person,
+    Phase,
+    Plan,
+    ReminderPolicy,
+)
+from .rawplan import Raw
+from .workdays import valid_timezone, working_calendar
+
+
+@dataclass(frozen=True)
+class Problem:
+    location: Location
+    message: str
+    milestone: str | None = None
+    kind: str = "invalid"
+
+    def __str__(self) -> str:
+        where = f" [milestone {self.milestone}]" if self.milestone else ""
+        return f"{self.location}:{where} {self.message}"
+
+
+PLAN_FIELDS = ("id", "title", "kind", "lead", "sponsor", "subscribers", "start", "end",
+               "timezone", "calendar", "people", "phases", "workstreams", "milestones",
+               "reminders", "description")
+PERSON_FIELDS = ("id", "name", "contacts", "manager", "role")
+SECTION_FIELDS = ("id", "title", "description", "milestones")
+MILESTONE_FIELDS = ("id", "title", "owner", "due", "depends_on", "description", "evidence",
+                    "phase", "reminders")
+CALENDAR_FIELDS = ("region", "weekends", "closures")
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+HUNDRED_DAYS = 100
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_EMAIL = re.compile(r"^[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+$")
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def suggest(word: object, choices: list[str] | tuple[str, ...]) -> str:
+    """' (did you mean 'x'?)' when something close exists, else ''."""
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def valid_contact(contact: object) -> bool:
+    return isinstance(contact, str) and bool(_EMAIL.match(contact) or _URL.match(contact))
+
+
+class _Checker:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def at(self, raw: Any, key: str | int | None = None) -> Location:
+        line = None
+        if key is not None and hasattr(raw, "line_of"):
+            line = raw.line_of(key)
+        elif hasattr(raw, "line"):
+            line = raw.line
+        return Location(self.file, line)
+
+    def add(self, location: Location, message: str, milestone: str | None = None,
+            kind: str = "invalid") -> None:
+        self.problems.append(Problem(location, message, milestone, kind))
+
+    def unknown_fields(self, raw: dict, allowed: tuple[str, ...], what: str,
+                       milestone: str | None = None) -> None:
+        for key in raw:
+            if key not in allowed:
+                self.add(self.at(raw, key),
+                         f"unknown field '{key}' in {what}{suggest(key, allowed)}; "
+                         f"allowed: {', '.join(allowed)}", milestone, "unknown-field")
+
+    def text(self, raw: dict, key: str, what: str, required: bool = True,
+             milestone: str | None = None) -> str | None:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self.add(self.at(raw), f"{what} has no '{key}'", milestone, "missing-field")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.add(self.at(raw, key), f"'{key}' of {what} should be text, not "
+                     f"{type(value).__name__}", milestone)
+            return None
+        return str(value)
+
+    def slug(self, raw: dict, key: str, what: str, milestone: str | None = None) -> str | None:
+        value = self.text(raw, key, what, milestone=milestone)
+        if value is not None and not _SLUG.match(value):
+            self.add(self.at(raw, key), f"'{value}' is not a usable id for {what}: use lower-case "
+                     "letters, digits and dashes (e.g. 'market-engagement')", milestone)
+            return None
+        return value
+
+    def date(self, raw: dict, key: str, what: str, required: bool = False) -> date | None:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self.add(self.at(raw), f"{what} has no '{key}' date", kind="missing-field")
+            return None
+        try:
+            return parse_date(value)
+        except DateError as exc:
+            self.add(self.at(raw, key), f"bad date in '{key}' of {what}: {exc}", kind="bad-date")
+            return None
+
+    def items(self, raw: dict, key: str, what: str) -> list:
+        """A list field; a lone scalar counts as a list of one."""
+        value = raw.get(key)
+        if value is None:
+            return []
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return [value]
+        if not isinstance(value, list):
+            self.add(self.at(raw, key), f"'{key}' of {what} should be a list")
+            return []
+        return value
+
+    def mapping(self, value: Any, where: Location, what: str) -> bool:
+        if not isinstance(value, dict):
+            self.add(where, f"{what} should be a mapping of fields, not {type(value).__name__}")
+            return False
+        return True
+
+
+def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
+    """Check a raw plan. Returns (plan, []) when it is sound, else (None, every problem found)."""
+    c = _Checker(file)
+    if not isinstance(raw, dict):
+        c.add(Location(file, getattr(raw, "line", None) or 1),
+              "a plan file must hold a mapping of plan fields (id, title, lead, start, people, "
+              "milestones...)")
+        return None, c.problems
+    c.unknown_fields(raw, PLAN_FIELDS, "the plan")
+    plan_id = c.slug(raw, "id", "the plan")
+    title = c.text(raw, "title", "the plan")
+    description = c.text(raw, "description", "the plan", required=False)
+    kind = c.text(raw, "kind", "the plan", required=False) or "programme"
+    if kind not in PLAN_KINDS:
+        c.add(c.at(raw, "kind"), f"unknown plan kind '{kind}'{suggest(kind, PLAN_KINDS)}; "
+              f"use one of: {', '.join(PLAN_KINDS)}")
+    start = c.date(raw, "start", "the plan", required=True)
+    end = c.date(raw, "end", "the plan")
+    if end is None and start is not None and kind == "100-day plan":
+        end = start + timedelta(days=HUNDRED_DAYS)
+    if start and end and end < start:
+        c.add(c.at(raw, "end"), f"the plan ends ({end}) before it starts ({start})", kind="bad-date")
+    timezone = c.text(raw, "timezone", "the plan", required=False) or "Europe/London"
+    if not valid_timezone(timezone):
+        c.add(c.at(raw, "timezone"), f"unknown timezone '{timezone}': use an IANA name such as "
+              "Europe/London", kind="bad-timezone")
+        timezone = "Europe/London"
+    calendar = _calendar(c, raw)
+    people = _people(c, raw)
+    lead = _person_ref(c, raw, "lead", people, required=True)
+    sponsor = _person_ref(c, raw, "sponsor", people, required=False)
+    subscribers = []
+    subs = c.items(raw, "subscribers", "the plan")
+    for i, sub in enumerate(subs):
+        if isinstance(sub, str) and (sub in people or valid_contact(sub)):
+            subscribers.append(sub)
+        else:
+            c.add(Location(file, _line(raw.get("subscribers"), i) or raw.line_of("subscribers")),
+                  f"subscriber {sub!r} is neither a person in this plan nor a contact"
+                  f"{suggest(sub, list(people))}", kind="unknown-person")
+    reminders = _reminders(c, raw.get("reminders"), c.at(raw, "reminders"), None)
+    phases, entries = _sections(c, raw)
+    milestones = _milestones(c, entries, people, {p.id for p in phases}, calendar, start, end)
+
+    if c.problems or None in (plan_id, title, start, lead):
+        c.problems.sort(key=lambda p: p.location.line or 0)
+        if not c.problems:
+            c.add(Location(file, raw.line), "the plan is incomplete")
+        return None, c.problems
+    return Plan(
+        id=plan_id, title=title, kind=kind, lead=lead, start=start, people=people,
+        milestones=milestones, sponsor=sponsor, subscribers=tuple(subscribers), end=end,
+        timezone=timezone, calendar=calendar, phases=tuple(phases), description=description,
+        reminders=reminders, source=Location(file, raw.line),
+    ), []
+
+
+def _line(container: Any, index: int) -> int | None:
+    return container.line_of(index) if hasattr(container, "line_of") else None
+
+
+def _calendar(c: _Checker, raw: dict) -> Calendar:
+    value = raw.get("calendar")
+    if value is None:
+        return Calendar()
+    if not c.mapping(value, c.at(raw, "calendar"), "'calendar'"):
+        return Calendar()
+    c.unknown_fields(value, CALENDAR_FIELDS, "the calendar")
+    region = value.get("region", "england-and-wales")
+    if region not in REGIONS:
+        c.add(c.at(value, "region"), f"unknown region {region!r}{suggest(region, list(REGIONS))}; "
+              f"use one of: {', '.join(REGIONS)}", kind="bad-region")
+        region = "england-and-wales"
+    weekends = set()
+    for i, day in enumerate(c.items(value, "weekends", "the calendar") or ["saturday", "sunday"]):
+        name = str(day).strip().lower()
+        if name in DAY_NAMES:
+            weekends.add(DAY_NAMES.index(name))
+        else:
+            c.add(Location(c.file, _line(value.get("weekends"), i) or value.line_of("weekends")),
+                  f"unknown day {day!r} in weekends{suggest(name, DAY_NAMES)}")
+    closures = set()
+    for i, day in enumerate(c.items(value, "closures", "the calendar")):
+        try:
+            closures.add(parse_date(day))
+        except DateError as exc:
+            c.add(Location(c.file, _line(value.get("closures"), i) or value.line_of("closures")),
+                  f"bad closure date: {exc}", kind="bad-date")
+    if len(weekends) == 7:
+        c.add(c.at(value, "weekends"), "every day is a weekend: the plan would have no working days")
+        weekends = {5, 6}
+    return Calendar(region=region, weekends=frozenset(weekends), closures=frozenset(closures))
+
+
+def _people(c: _Checker, raw: dict) -> dict[str, Person]:
+    value = raw.get("people")
+    entries: list[tuple[Any, Location, str | None]] = []
+    if value is None:
+        c.add(c.at(raw), "the plan has no 'people': list the lead and every owner",
+              kind="missing-field")
+        return {}
+    if isinstance(value, dict):  # YAML style: id -> fields
+        for pid, fields in value.items():
+            where = c.at(value, pid)
+            if fields is None:
+                fields = Raw(line=where.line)
+            if isinstance(fields, str):  # `ana: Ana Smith`
+                fields = Raw({"name": fields}, line=where.line)
+            entries.append((fields, where, str(pid)))
+    elif isinstance(value, list):
+        for i, fields in enumerate(value):
+            entries.append((fields, Location(c.file, _line(value, i) or raw.line_of("people")), None))
+    else:
+        c.add(c.at(raw, "people"), "'people' should be a mapping of person id to their details")
+        return {}
+    people: dict[str, Person] = {}
+    managers: list[tuple[str, str, Location]] = []
+    for fields, where, pid in entries:
+        if not c.mapping(fields, where, "a person"):
+            continue
+        if pid is not None:
+            if "id" in fields:
+                c.add(c.at(fields, "id"), f"person '{pid}' is keyed by id already; drop 'id'")
+            fields = Raw(fields, line=fields.line if hasattr(fields, "line") else where.line)
+            fields["id"] = pid
+        c.unknown_fields(fields, PERSON_FIELDS, f"person '{fields.get('id')}'")
+        person_id = c.slug(fields, "id", "a person")
+        name = c.text(fields, "name", f"person '{person_id}'")
+        contacts = []
+        for i, contact in enumerate(c.items(fields, "contacts", f"person '{person_id}'")):
+            if valid_contact(contact):
+                contacts.append(contact)
+            else:
+                c.add(Location(c.file, _line(fields.get("contacts"), i) or where.line),
+                      f"malformed contact {contact!r} for person '{person_id}': write an email "
+                      "address (ana@example.gov.uk) or an Apprise URL (msteams://..., "
+                      "slack://..., mailto://...)", kind="bad-contact")
+        manager = c.text(fields, "manager", f"person '{person_id}'", required=False)
+        role = c.text(fields, "role", f"person '{person_id}'", required=False)
+        if person_id is None:
+            continue
+        if person_id in people:
+            c.add(where, f"duplicate person id '{person_id}'", kind="duplicate-id")
+            continue
+        people[person_id] = Person(person_id, name or person_id, tuple(contacts), manager, role)
+        if manager:
+            managers.append((person_id, manager, c.at(fields, "manager")))
+    for person_id, manager, where in managers:
+        if manager not in people:
+            c.add(where, f"manager '{manager}' of '{person_id}' is not a person in this plan"
+                  f"{suggest(manager, list(people))}", kind="unknown-person")
+    return people
+
+
+def _person_ref(c: _Checker, raw: dict, key: str, people: dict, required: bool) -> str | None:
+    value = c.text(raw, key, "the plan", required=required)
+    if value is not None and value not in people:
+        c.add(c.at(raw, key), f"{key} '{value}' is not a person in this plan"
+              f"{suggest(value, list(people))}: add them under 'people'", kind="unknown-person")
+        return None
+    return value
+
+
+def _reminders(c: _Checker, value: Any, where: Location, milestone: str | None) -> ReminderPolicy:
+    if value is None:
+        return ReminderPolicy()
+    if not c.mapping(value, where, "'reminders'"):
+        return ReminderPolicy()
+    c.unknown_fields(value, ReminderPolicy.FIELDS, "reminders", milestone)
+    out: dict[str, Any] = {}
+
+    def count(key: str, minimum: int) -> None:
+        v = value.get(key)
+        if v is None:
+            return
+        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+            c.add(c.at(value, key), f"reminders '{key}' should be a whole number of working days "
+                  f"(at least {minimum}), not {v!r}", milestone)
+        else:
+            out[key] = v
+
+    for key in ("chase_every", "escalate_to_manager_after", "escalate_to_sponsor_after",
+                "blocked_every"):
+        count(key, 1)
+    if "before" in value:
+        before = value["before"]
+        items = before if isinstance(before, list) else [before]
+        if all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 250 for v in items):
+            out["before"] = tuple(sorted(set(items), reverse=True))
+        else:
+            c.add(c.at(value, "before"), "reminders 'before' should list working days before the "
+                  f"due date, e.g. [5, 1, 0], not {before!r}", milestone)
+    if "window" in value:
+        window = value["window"]
+        parts = window.split("-") if isinstance(window, str) else window
+        if (isinstance(parts, list) and len(parts) == 2
+                and all(isinstance(p, str) and _TIME.match(p.strip()) for p in parts)
+                and parts[0].strip().zfill(5) < parts[1].strip().zfill(5)):
+            out["window"] = tuple(p.strip().zfill(5) for p in parts)
+        else:
+            c.add(c.at(value, "window"), f"reminders 'window' should be like '09:00-17:00', not "
+                  f"{window!r}", milestone)
+    if "enabled" in value:
+        if isinstance(value["enabled"], bool):
+            out["enabled"] = value["enabled"]
+        else:
+            c.add(c.at(value, "enabled"), "reminders 'enabled' should be true or false", milestone)
+    return ReminderPolicy(**out)
+
+
+def _sections(c: _Checker, raw: dict) -> tuple[list[Phase], list[tuple[Any, Location, str | None]]]:
+    """Phases/workstreams, and every milestone entry with the section it was written under."""
+    phases: list[Phase] = []
+    entries: list[tuple[Any, Location, str | None]] = []
+    seen: set[str] = set()
+    for key, kind in (("phases", "phase"), ("workstreams", "workstream")):
+        for i, section in enumerate(c.items(raw, key, "the plan")):
+            where = Location(c.file, _line(raw.get(key), i) or raw.line_of(key))
+            if not c.mapping(section, where, f"a {kind}"):
+                continue
+            c.unknown_fields(section, SECTION_FIELDS, f"{kind} '{section.get('id')}'")
+            section_id = c.slug(section, "id", f"a {kind}")
+            title = c.text(section, "title", f"{kind} '{section_id}'", required=False)
+            if section_id is None:
+                continue
+            if section_id in seen:
+                c.add(where, f"duplicate {kind} id '{section_id}'", kind="duplicate-id")
+                continue
+            seen.add(section_id)
+            phases.append(Phase(section_id, title or section_id, kind,
+                                c.text(section, "description", kind, required=False)))
+            for j, entry in enumerate(c.items(section, "milestones", f"{kind} '{section_id}'")):
+                entries.append((entry, Location(c.file, _line(section.get("milestones"), j)),
+                                section_id))
+    for i, entry in enumerate(c.items(raw, "milestones", "the plan")):
+        entries.append((entry, Location(c.file, _line(raw.get("milestones"), i)), None))
+    return phases, entries
+
+
+@dataclass
+class _Draft:
+    id: str
+    title: str
+    owner: str
+    rule: DueRule | None
+    depends_on: tuple[str, ...]
+    phase: str | None
+    description: str | None
+    evidence: str | None
+    reminders: ReminderPolicy
+    location: Location
+    raw: Any
+
+
+def _milestones(c: _Checker, entries: list, people: dict, phase_ids: set[str], calendar: Calendar,
+                start: date | None, end: date | None) -> tuple[Milestone, ...]:
+    drafts: dict[str, _Draft] = {}
+    for entry, where, section in entries:
+        if not c.mapping(entry, where, "a milestone"):
+            continue
+        where = Location(c.file, getattr(entry, "line", None) or where.line)
+        mid = c.slug(entry, "id", "a milestone")
+        label = mid or "?"
+        c.unknown_fields(entry, MILESTONE_FIELDS, f"milestone '{label}'", mid)
+        title = c.text(entry, "title", f"milestone '{label}'", milestone=mid)
+        owner = c.text(entry, "owner", f"milestone '{label}'", milestone=mid)
+        if owner is not None and owner not in people:
+            c.add(c.at(entry, "owner"), f"unknown owner '{owner}'{suggest(owner, list(people))}: "
+                  "add them under 'people' or fix the name", mid, "unknown-owner")
+        rule = None
+        if entry.get("due") is None:
+            c.add(where, f"milestone '{label}' has no 'due' date", mid, "missing-field")
+        else:
+            try:
+                rule = parse_due(entry["due"])
+            except DateError as exc:
+                c.add(c.at(entry, "due"), f"bad due date: {exc}", mid, "bad-date")
+        deps = []
+        for dep in c.items(entry, "depends_on", f"milestone '{label}'"):
+            if isinstance(dep, str):
+                deps.append(dep)
+            else:
+                c.add(c.at(entry, "depends_on"), f"depends_on should list milestone ids, not "
+                      f"{dep!r}", mid)
+        phase = section
+        if entry.get("phase") is not None:
+            if section is not None:
+                c.add(c.at(entry, "phase"), "milestone is written inside a phase and also names "
+                      "'phase'; keep one", mid)
+            phase = c.text(entry, "phase", f"milestone '{label}'", milestone=mid)
+            if phase is not None and phase not in phase_ids:
+                c.add(c.at(entry, "phase"), f"unknown phase '{phase}'"
+                      f"{suggest(phase, sorted(phase_ids))}", mid)
+        reminders = _reminders(c, entry.get("reminders"), c.at(entry, "reminders"), mid)
+        if mid is None:
+            continue
+        if mid in drafts:
+            first = drafts[mid].location
+            c.add(where, f"duplicate milestone id '{mid}' (first defined at {first})", mid,
+                  "duplicate-id")
+            continue
+        if rule and rule.after and rule.after not in deps:
+            deps.append(rule.after)
+        drafts[mid] = _Draft(mid, title or mid, owner or "", rule, tuple(dict.fromkeys(deps)),
+                             phase, c.text(entry, "description", "milestone", required=False),
+                             c.text(entry, "evidence", "milestone", required=False),
+                             reminders, where, entry)
+
+    for d in drafts.values():
+        for dep in d.depends_on:
+            if dep not in drafts:
+                c.add(c.at(d.raw, "depends_on" if "depends_on" in d.raw else "due"),
+                      f"depends on unknown milestone '{dep}'{suggest(dep, list(drafts))}", d.id,
+                      "unknown-dependency")
+    order, cycles = _topological(drafts)
+    for cycle in cycles:
+        first = drafts[cycle[0]]
+        c.add(first.location, "dependency cycle: " + " → ".join([*cycle, cycle[0]]) +
+              " (each depends on the next); break it by removing one of these dependencies",
+              first.id, "cycle")
+
+    dues: dict[str, date] = {}
+    if start is not None:
+        cal = working_calendar(calendar)
+        for mid in order:
+            d = drafts[mid]
+            if d.rule is None:
+                continue
+            if d.rule.absolute is not None:
+                dues[mid] = d.rule.absolute
+                continue
+            anchor = start if d.rule.after is None else dues.get(d.rule.after)
+            if anchor is None:
+                continue
+            dues[mid] = cal.add(anchor, d.rule.days) if d.rule.working else \
+                anchor + timedelta(days=d.rule.days)
+        for mid in order:
+            if mid not in dues:
+                continue
+            d, due = drafts[mid], dues[mid]
+            for dep in d.depends_on:
+                if dep in dues and dues[dep] > due:
+                    c.add(c.at(d.raw, "due"), f"due {due} is before its dependency '{dep}' "
+                          f"(due {dues[dep]}); move it later or drop the dependency", mid,
+                          "due-before-dependency")
+            if due < start or (end is not None and due > end):
+                window = f"{start} to {end}" if end else f"from {start}"
+                c.add(c.at(d.raw, "due"), f"due {due} is outside the plan window ({window})",
+                      mid, "outside-window")
+    if c.problems:
+        return ()
+    return tuple(
+        Milestone(id=d.id, title=d.title, owner=d.owner, due=dues[d.id], due_rule=d.rule,
+                  depends_on=d.depends_on, phase=d.phase, description=d.description,
+                  evidence=d.evidence, reminders=d.reminders, location=d.location)
+        for d in drafts.values()
+    )
+
+
+def _topological(drafts: dict[str, _Draft]) -> tuple[list[str], list[list[str]]]:
+    """Kahn's order over known dependencies, and each cycle among what is left (named in order)."""
+    indegree = {mid: 0 for mid in drafts}
+    children: dict[str, list[str]] = {mid: [] for mid in drafts}
+    for d in drafts.values():
+        for dep in d.depends_on:
+            if dep in drafts:
+                indegree[d.id] += 1
+                children[dep].append(d.id)
+    ready = [mid for mid, n in indegree.items() if n == 0]
+    order: list[str] = []
+    while ready:
+        mid = ready.pop()
+        order.append(mid)
+        for child in children[mid]:
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                ready.append(child)
+    left = {mid for mid, n in indegree.items() if n > 0}
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for mid in drafts:
+        if mid not in left or mid in done:
+            continue
+        # walk dependencies inside `left` until a node repeats: that loop is a cycle
+        path, index, node = [], {}, mid
+        while node not in index and node not in done:
+            index[node] = len(path)
+            path.append(node)
+            node = next(dep for dep in drafts[node].depends_on if dep in left)
+        if node in index:
+            cycles.append(path[index[node]:])
+        done.update(path)
+    return order, cycles

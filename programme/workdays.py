@@ -1,0 +1,117 @@
+"""Working-day arithmetic in a plan's calendar: weekends, the region's bank holidays, closures.
+
+pendulum has no business-day arithmetic, so this keeps a sorted table of working days per
+calendar and answers "N working days after" and "how many working days between" by index, in
+O(1) after the table is built. The table grows a year at a time when a date falls outside it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import holidays
+import pendulum
+
+from .model import REGIONS, Calendar
+
+_SPAN_YEARS = 3  # years on each side of the first date asked about
+
+
+class WorkingCalendar:
+    def __init__(self, calendar: Calendar):
+        self.calendar = calendar
+        self._holidays = holidays.country_holidays("GB", subdiv=REGIONS[calendar.region])
+        self._first: date | None = None
+        self._last: date | None = None
+        self._days: list[date] = []
+        self._index: dict[date, int] = {}
+
+    # -- table -------------------------------------------------------------------------------
+    def _ensure(self, day: date) -> None:
+        if self._first is not None and self._first <= day <= self._last:
+            return
+        first = date(day.year - _SPAN_YEARS, 1, 1)
+        last = date(day.year + _SPAN_YEARS, 12, 31)
+        if self._first is not None:
+            first, last = min(first, self._first), max(last, self._last)
+        for year in range(first.year, last.year + 1):
+            self._holidays.get(date(year, 1, 1))  # populates that year
+        days, d, one = [], first, timedelta(days=1)
+        while d <= last:
+            if self._is_working(d):
+                days.append(d)
+            d += one
+        self._first, self._last, self._days = first, last, days
+        self._index = {d: i for i, d in enumerate(days)}
+
+    def _is_working(self, day: date) -> bool:
+        return (
+            day.weekday() not in self.calendar.weekends
+            and day not in self._holidays
+            and day not in self.calendar.closures
+        )
+
+    # -- questions -----------------------------------------------------------------------------
+    def is_working_day(self, day: date) -> bool:
+        self._ensure(day)
+        return day in self._index
+
+    def holiday_name(self, day: date) -> str | None:
+        self._ensure(day)
+        if day in self.calendar.closures:
+            return "closure"
+        return self._holidays.get(day)
+
+    def add(self, day: date, n: int) -> date:
+        """The n-th working day after `day` (before it when n < 0); n = 0 rolls to a working day."""
+        reach = timedelta(days=int(abs(n) * 1.6) + 30)
+        self._ensure(day + reach if n >= 0 else day - reach)
+        self._ensure(day)
+        pos = bisect.bisect_left(self._days, day)
+        on_working_day = pos < len(self._days) and self._days[pos] == day
+        if n > 0:
+            target = pos + n if on_working_day else pos + n - 1
+        else:
+            target = pos + n  # pos is the first working day on or after `day`
+        return self._days[target]
+
+    def between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative, -(working days in [end, start)), going back.
+
+        So that between(d, add(d, n)) == n for every d and n.
+        """
+        self._ensure(start)
+        self._ensure(end)
+        if end >= start:
+            return bisect.bisect_right(self._days, end) - bisect.bisect_right(self._days, start)
+        return bisect.bisect_left(self._days, end) - bisect.bisect_left(self._days, start)
+
+    def next_working_day(self, day: date) -> date:
+        """`day` itself when it is a working day, else the next one."""
+        return self.add(day, 0)
+
+
+@lru_cache(maxsize=64)
+def working_calendar(calendar: Calendar) -> WorkingCalendar:
+    return WorkingCalendar(calendar)
+
+
+def plan_today(now: datetime, timezone: str) -> date:
+    """The calendar date in the plan's timezone at the instant `now` (aware)."""
+    return local_time(now, timezone).date()
+
+
+def local_time(now: datetime, timezone: str) -> pendulum.DateTime:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return pendulum.instance(now).in_timezone(timezone)
+
+
+def valid_timezone(name: str) -> bool:
+    try:
+        pendulum.timezone(name)
+    except Exception:  # pendulum raises its own InvalidTimezone and ValueError variants
+        return False
+    return "/" in name or name == "UTC"

@@ -1,0 +1,108 @@
+"""The plans folder plus the store: find a plan by id, keep it synced, assess it at a moment.
+
+Everything that shows a plan (CLI, reports, digests, flows) goes through here, so "which plan,
+which statuses, as of when" is answered the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pendulum
+
+from .assess import Assessment, assess
+from .loading import LoadResult, load_plans
+from .model import Plan
+from .store import LeadRating, Store, definition_hash
+from .validation import Problem, suggest
+
+
+class WorkspaceError(Exception):
+    """A one-line, user-facing error (unknown plan, invalid plan file...)."""
+
+
+@dataclass(frozen=True)
+class PlanState:
+    plan: Plan
+    assessment: Assessment
+    lead_rating: LeadRating | None
+    baseline: dict[str, date] | None
+
+
+class Workspace:
+    def __init__(self, store: Store, plans_dir: Path | None = None):
+        self.store = store
+        self.plans_dir = plans_dir
+        self._loaded: list[LoadResult] | None = None
+
+    def load(self) -> list[LoadResult]:
+        if self._loaded is None:
+            self._loaded = load_plans([self.plans_dir] if self.plans_dir else None)
+        return self._loaded
+
+    def problems(self) -> list[Problem]:
+        return [p for r in self.load() for p in r.problems]
+
+    def plans(self) -> list[Plan]:
+        """Every plan that validates (broken files are reported by `problems`, not fatal)."""
+        return [r.plan for r in self.load() if r.ok]
+
+    def plan(self, plan_id: str) -> Plan:
+        for result in self.load():
+            if result.plan is not None and result.plan.id == plan_id:
+                return result.plan
+        for result in self.load():  # a broken file whose name matches: say why it cannot load
+            if result.path.stem == plan_id and result.problems:
+                first = result.problems[0]
+                more = f" (and {len(result.problems) - 1} more)" if len(result.problems) > 1 else ""
+                raise WorkspaceError(f"plan '{plan_id}' does not validate: {first}{more}; "
+                                     f"run `programme validate {result.path}`")
+        known = [r.plan.id for r in self.load() if r.plan is not None]
+        listing = f"; plans here: {', '.join(known)}" if known else "; no plans found"
+        raise WorkspaceError(f"unknown plan '{plan_id}'{suggest(plan_id, known)}{listing}")
+
+    def milestone_id(self, plan: Plan, milestone_id: str) -> str:
+        ids = [m.id for m in plan.milestones]
+        if milestone_id not in ids:
+            raise WorkspaceError(f"unknown milestone '{milestone_id}' in plan '{plan.id}'"
+                                 f"{suggest(milestone_id, ids)}")
+        return milestone_id
+
+    def ensure_synced(self, plan: Plan, now: datetime) -> None:
+        row = self.store.plan_row(plan.id)
+        if row is None or row.definition_hash != definition_hash(plan):
+            self.store.sync(plan, now)
+
+    def state(self, plan: Plan, now: datetime, sync: bool = True) -> PlanState:
+        if sync:
+            self.ensure_synced(plan, now)
+        statuses = self.store.statuses(plan.id, plan.timezone, as_of=now)
+        baseline = self.store.latest_baseline(plan.id, as_of=now)
+        return PlanState(plan, assess(plan, statuses, now), self.store.lead_rating(plan.id, now),
+                         baseline[2] if baseline else None)
+
+
+def parse_moment(text: str | None, tz: str = "Europe/London") -> datetime:
+    """--as-of: a date means the end of that day in the plan's timezone; a datetime is taken as
+    written (in the plan's timezone when it has no offset). None means now."""
+    if text is None:
+        return datetime.now(UTC)
+    text = text.strip()
+    try:
+        if len(text) <= 10:
+            day = date.fromisoformat(text)
+            local = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=tz)
+            return local.in_timezone("UTC")
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise WorkspaceError(f"cannot read the date {text!r}: write it as 2026-11-27 or "
+                             "2026-11-27T09:30") from None
+    if parsed.tzinfo is None:
+        parsed = pendulum.instance(parsed, tz=tz)
+    return parsed.astimezone(UTC)
+
+
+def start_of_day(day: date, tz: str) -> datetime:
+    return pendulum.instance(datetime.combine(day, time()), tz=tz).in_timezone("UTC")
