@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .commands import register_all
 from .model import Rating, Status
 from .store import Store, StoreError
 from .workspace import Workspace, WorkspaceError, parse_moment
@@ -300,6 +301,9 @@ def info(plans: PlansOption = None) -> None:
     out.print(f"plan files:    {len(results)} ({sum(r.ok for r in results)} valid)")
     stored = ws.store.plan_ids()
     out.print(f"stored plans:  {', '.join(stored) if stored else 'none yet (run programme sync)'}")
+
+
+register_all(app)
 
 
 def main() -> None:
