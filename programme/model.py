@@ -6,6 +6,7 @@ database, a flow engine or a clock; the store and the loaders map to and from th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
@@ -49,9 +50,9 @@ class Rating(IntEnum):
 
     @classmethod
     def parse(cls, text: str) -> Rating:
-        key = text.strip().lower().replace(" ", "").replace("-", "/").replace("_", "/")
+        key = "/".join(re.split(r"[\s/_-]+", text.strip().lower()))
         for rating, label in _RATING_LABELS.items():
-            if label.lower().replace(" ", "") == key:
+            if label.lower() == key:
                 return rating
         aliases = {"g": cls.GREEN, "ag": cls.AMBER_GREEN, "a/g": cls.AMBER_GREEN, "a": cls.AMBER,
                    "ar": cls.AMBER_RED, "a/r": cls.AMBER_RED, "r": cls.RED}
