@@ -1,0 +1,16 @@
+"""Progress reports, weekly digests, the timeline picture and the iCal feed.
+
+The functions the CLI and the flows call: `collect` reads a Snapshot from the store, then
+`render_report`, `render_digest`, `render_portfolio` and `write_ical` turn it into text. Jinja2 is
+imported only when something is rendered.
+"""
+
+from __future__ import annotations
+
+from .collect import collect
+from .context import Report, Snapshot, build
+from .ical import write_ical
+from .render import Digest, render_digest, render_portfolio, render_report
+
+__all__ = ["Digest", "Report", "Snapshot", "build", "collect", "render_digest", "render_portfolio",
+           "render_report", "write_ical"]

@@ -1,0 +1,201 @@
+"""What a report says, as plain data: every section a template shows, built once from an
+Assessment (and last week's, and the status history) so templates only lay it out.
+
+No rule is decided here: states, ratings, forecasts, slips and the critical path all come from
+the Assessment. This module only selects and orders rows (what was done in the period, what is
+due in the next two weeks...) and measures plan-vs-baseline variance for display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from ..assess import GroupView, MilestoneView
+from ..model import Plan, Rating, Status, StatusEntry
+from ..schedule import OWNER, TODAY
+from ..store import LeadRating
+from ..workdays import working_calendar
+from ..workspace import PlanState
+
+PERIOD = timedelta(days=7)  # "done in the period": the week before the report
+LOOKAHEAD = timedelta(days=14)  # "due in the next two weeks"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a report needs about one plan at one moment."""
+
+    state: PlanState
+    previous: PlanState | None = None  # the same plan assessed a week earlier, for the trend
+    history: tuple[StatusEntry, ...] = ()  # status history up to the moment of the report
+
+    @property
+    def plan(self) -> Plan:
+        return self.state.plan
+
+
+@dataclass(frozen=True)
+class Row:
+    """One milestone as the reports show it."""
+
+    id: str
+    title: str
+    owner: str  # the person's name (never their contacts: those carry tokens)
+    phase: str | None
+    due: date
+    forecast: date | None
+    baseline: date | None
+    slip: int
+    days_to_due: int
+    state: str
+    states: tuple[str, ...]
+    rating: Rating | None
+    critical: bool
+    status: str
+    reason: str | None
+    note: str | None
+    done_on: date | None
+    driver: str | None  # why the forecast moved, in words
+    variance: int | None  # working days from the baseline due date to the forecast
+
+    @property
+    def rating_label(self) -> str:
+        return self.rating.label if self.rating is not None else "–"
+
+
+@dataclass(frozen=True)
+class PhaseRow:
+    id: str
+    title: str
+    rating: Rating
+    reasons: tuple[str, ...]
+    done: int
+    total: int
+    due: date | None
+    forecast: date | None
+    end_slip: int
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    plan: Plan
+    as_of: datetime
+    today: date
+    period_start: date
+    lead_name: str
+    sponsor_name: str | None
+    rating: Rating
+    reasons: tuple[str, ...]
+    previous_rating: Rating | None
+    trend: str | None  # "better", "worse", "unchanged" or None without last week's figures
+    lead_rating: LeadRating | None
+    lead_differs: bool
+    done: int
+    total: int
+    end_due: date | None
+    end_forecast: date | None
+    end_slip: int
+    rows: tuple[Row, ...]
+    done_in_period: tuple[Row, ...]
+    due_next: tuple[Row, ...]
+    overdue: tuple[Row, ...]
+    blocked: tuple[Row, ...]
+    slips: tuple[Row, ...]
+    critical_path: tuple[Row, ...]
+    variance: tuple[Row, ...]  # milestones whose forecast differs from their baseline due date
+    new_since_baseline: tuple[Row, ...]
+    baseline_taken: bool
+    phases: tuple[PhaseRow, ...]
+    extra: dict = field(default_factory=dict)  # timeline pictures, filled in by the renderer
+
+    @property
+    def by_id(self) -> dict[str, Row]:
+        return {r.id: r for r in self.rows}
+
+
+def driver_text(view: MilestoneView, plan: Plan) -> str | None:
+    if view.driver is None:
+        return None
+    if view.driver == OWNER:
+        return "the owner's own forecast"
+    if view.driver == TODAY:
+        return "still open past its due date"
+    try:
+        return f"waits for {plan.milestone(view.driver).title}"
+    except KeyError:
+        return f"waits for {view.driver}"
+
+
+def build(snapshot: Snapshot) -> Report:
+    state = snapshot.state
+    plan, a = state.plan, state.assessment
+    cal = working_calendar(plan.calendar)
+    baseline = state.baseline or {}
+    people = plan.people
+
+    def name(pid: str | None) -> str | None:
+        if pid is None:
+            return None
+        return people[pid].name if pid in people else pid
+
+    rows: list[Row] = []
+    for v in a.views():
+        m = v.milestone
+        base = baseline.get(m.id)
+        variance = cal.between(base, v.forecast) if base and v.forecast else None
+        rows.append(Row(
+            id=m.id, title=m.title, owner=name(m.owner) or m.owner, phase=m.phase, due=m.due,
+            forecast=v.forecast, baseline=base, slip=v.slip, days_to_due=v.days_to_due,
+            state=v.state, states=v.states, rating=v.rating, critical=v.critical,
+            status=v.status.status.value, reason=v.status.reason, note=v.status.note,
+            done_on=v.status.done_on, driver=driver_text(v, plan), variance=variance))
+    by_id = {r.id: r for r in rows}
+    views = a.milestones
+
+    period_start = a.today - PERIOD
+    since = a.now - PERIOD
+    done_ids: list[str] = []
+    for e in snapshot.history:
+        if (e.status == Status.DONE and since < e.at <= a.now and e.milestone_id in by_id
+                and views[e.milestone_id].status.status == Status.DONE
+                and e.milestone_id not in done_ids):
+            done_ids.append(e.milestone_id)
+    done_in_period = tuple(sorted((by_id[i] for i in done_ids),
+                                  key=lambda r: (r.done_on or r.due, r.id)))
+
+    horizon = a.today + LOOKAHEAD
+    open_rows = [r for r in rows if views[r.id].is_open]
+    due_next = tuple(sorted((r for r in open_rows if a.today <= r.due <= horizon),
+                            key=lambda r: (r.due, r.id)))
+    overdue = tuple(sorted((r for r in open_rows if views[r.id].overdue),
+                           key=lambda r: (r.days_to_due, r.id)))
+    blocked = tuple(r for r in open_rows if views[r.id].blocked)
+    slips = tuple(sorted((r for r in open_rows if r.slip > 0), key=lambda r: (-r.slip, r.due, r.id)))
+    critical = tuple(by_id[i] for i in a.critical_path if i in by_id)
+    variance = tuple(r for r in rows if r.variance)
+    new_since = tuple(r for r in rows if baseline and r.baseline is None)
+
+    phases = tuple(_phase(g, by_id) for g in a.phases)
+    previous = snapshot.previous.assessment.rating if snapshot.previous else None
+    trend = None
+    if previous is not None:
+        trend = ("unchanged" if previous == a.rating
+                 else "worse" if a.rating > previous else "better")
+    o = a.overall
+    lead = state.lead_rating
+    return Report(
+        plan=plan, as_of=a.now, today=a.today, period_start=period_start,
+        lead_name=name(plan.lead) or plan.lead, sponsor_name=name(plan.sponsor),
+        rating=a.rating, reasons=o.reasons, previous_rating=previous, trend=trend,
+        lead_rating=lead, lead_differs=lead is not None and lead.rating != a.rating,
+        done=o.done, total=o.total, end_due=o.due, end_forecast=o.forecast, end_slip=o.end_slip,
+        rows=tuple(rows), done_in_period=done_in_period, due_next=due_next, overdue=overdue,
+        blocked=blocked, slips=slips, critical_path=critical, variance=variance,
+        new_since_baseline=new_since, baseline_taken=bool(baseline), phases=phases)
+
+
+def _phase(g: GroupView, by_id: dict[str, Row]) -> PhaseRow:
+    return PhaseRow(g.id, g.title, g.rating, g.reasons, g.done, g.total, g.due, g.forecast,
+                    g.end_slip, tuple(by_id[i] for i in g.milestone_ids if i in by_id))

@@ -1,0 +1,151 @@
+"""Jinja2 rendering of reports and digests, with templates a lead can override.
+
+Templates are looked up first in the folder named by PROGRAMME_TEMPLATES, then in the package,
+so dropping a same-named file there replaces one template and leaves the others alone. HTML
+templates are autoescaped; Markdown and text ones are not (their text must stay intact), and
+the `cell` filter keeps a Markdown table whole whatever a title contains.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from .context import Report, Snapshot, build
+from .timeline import bars, colour, svg, text_colour, tint
+
+FORMATS = ("md", "html")
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One digest in the three forms a message needs."""
+
+    subject: str
+    text: str
+    html: str
+    chat: str
+
+
+def _autoescape(name: str | None) -> bool:
+    return name is not None and ".html" in name
+
+
+@lru_cache(maxsize=8)
+def _env(override: str | None):
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
+    loaders = [FileSystemLoader(override)] if override else []
+    loaders.append(PackageLoader("programme.reports", "templates"))
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=_autoescape,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters.update(day=_day, short=_short_day, cell=_cell, wd=_wd, one_line=_one_line,
+                       colour=colour, tint=tint, text_colour=text_colour, plural=_plural)
+    return env
+
+
+def environment():
+    """The Jinja environment for the current PROGRAMME_TEMPLATES (read on every call)."""
+    override = os.environ.get("PROGRAMME_TEMPLATES") or None
+    if override and not Path(override).is_dir():
+        raise ValueError(f"PROGRAMME_TEMPLATES={override} is not a folder")
+    return _env(override)
+
+
+def _day(value: date | None) -> str:
+    return f"{value:%a %-d %b %Y}" if value else "–"
+
+
+def _short_day(value: date | None) -> str:
+    return f"{value:%-d %b}" if value else "–"
+
+
+def _wd(n: int) -> str:
+    return f"{n} working day{'' if abs(n) == 1 else 's'}"
+
+
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _cell(text) -> str:
+    """Text safe inside a Markdown table cell: no line breaks, pipes escaped; else untouched."""
+    return _one_line(text).replace("|", "\\|")
+
+
+def _snapshot(data) -> Snapshot:
+    return data if isinstance(data, Snapshot) else Snapshot(data)
+
+
+def report_of(data) -> Report:
+    """The Report for a Snapshot (or a bare PlanState: then no trend and no done-in-period)."""
+    return build(_snapshot(data))
+
+
+def render_report(data, fmt: str = "md") -> str:
+    """The plan report as Markdown or as a standalone HTML page."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}: use md or html")
+    report = report_of(data)
+    picture = svg(report) if fmt == "html" else ""
+    from markupsafe import Markup
+
+    return environment().get_template(f"report.{fmt}.j2").render(
+        r=report, timeline=Markup(picture), generated=_generated(report.as_of))
+
+
+def subject_for(report: Report) -> str:
+    was = (f" (was {report.previous_rating.label})"
+           if report.previous_rating is not None and report.previous_rating != report.rating else "")
+    return _one_line(f"{report.plan.title}: {report.rating.label}{was} — week of "
+                     f"{report.today:%-d %B %Y}")
+
+
+def render_digest(data) -> Digest:
+    """The weekly digest of one plan: e-mail HTML, its plain-text alternative, a chat line."""
+    report = report_of(data)
+    env = environment()
+    context = dict(r=report, bars=bars(report), generated=_generated(report.as_of))
+    return Digest(subject_for(report), env.get_template("digest.txt.j2").render(context),
+                  env.get_template("digest.html.j2").render(context),
+                  env.get_template("digest.chat.j2").render(context))
+
+
+def render_portfolio(snapshots, title: str = "Portfolio digest", now: datetime | None = None,
+                     progress=None) -> Digest:
+    """One digest across plans, worst rating first; `progress(i)` is called per plan built."""
+    reports = []
+    for i, data in enumerate(snapshots):
+        reports.append(report_of(data))
+        if progress:
+            progress(i)
+    reports.sort(key=lambda r: (-int(r.rating), r.plan.id))
+    when = now or max((r.as_of for r in reports), default=None)
+    today = max((r.today for r in reports), default=None)
+    totals = dict(
+        plans=len(reports), milestones=sum(r.total for r in reports),
+        done=sum(r.done for r in reports), overdue=sum(len(r.overdue) for r in reports),
+        blocked=sum(len(r.blocked) for r in reports),
+        done_in_period=sum(len(r.done_in_period) for r in reports),
+        worse=sum(1 for r in reports if r.trend == "worse"))
+    env = environment()
+    context = dict(reports=reports, title=title, today=today, totals=totals,
+                   generated=_generated(when) if when else "")
+    worst = reports[0].rating.label if reports else "no plans"
+    subject = _one_line(f"{title}: {len(reports)} plans, worst {worst}"
+                        + (f" — week of {today:%-d %B %Y}" if today else ""))
+    return Digest(subject, env.get_template("portfolio.txt.j2").render(context),
+                  env.get_template("portfolio.html.j2").render(context),
+                  env.get_template("portfolio.chat.j2").render(context))
+
+
+def _generated(when: datetime) -> str:
+    return f"{when:%Y-%m-%d %H:%M} UTC"
