@@ -18,13 +18,22 @@ def _caller_line(depth: int = 2) -> int:
 
 
 def _raw(fields: dict[str, Any], line: int) -> Raw:
+    """Fields of one call, nested dicts and lists included, all marked with the call's line."""
     raw = Raw(line=line)
     for key, value in fields.items():
-        if isinstance(value, (list, tuple)):
-            value = RawList(value, line=line)
-        raw[key] = value
+        raw[key] = _mark(value, line)
         raw.key_lines[key] = line
     return raw
+
+
+def _mark(value: Any, line: int) -> Any:
+    if isinstance(value, dict) and not isinstance(value, Raw):
+        return _raw(value, line)
+    if isinstance(value, (list, tuple)) and not isinstance(value, RawList):
+        items = RawList((_mark(v, line) for v in value), line=line)
+        items.item_lines = [line] * len(items)
+        return items
+    return value
 
 
 class _Section:

@@ -8,27 +8,42 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from .commands import register_all
 from .model import Rating, Status
 from .store import Store, StoreError
 from .workspace import Workspace, WorkspaceError, parse_moment
 
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class _Group(TyperGroup):
+    """Turns expected failures (unknown plan, unreachable database...) into one-line errors."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (WorkspaceError, StoreError) as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     help="Plans as code for commissioning programmes and 100-day plans.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 RATING_STYLE = {
     Rating.GREEN: "bold green", Rating.AMBER_GREEN: "bold yellow3", Rating.AMBER: "bold yellow",
@@ -44,7 +59,7 @@ AsOfOption = Annotated[str | None, typer.Option(
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -76,7 +91,7 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
         else:
             bad += len(result.problems)
             for problem in result.problems:
-                out.print(f"[red]✗[/] {problem}", soft_wrap=True)
+                out.print(f"[red]✗[/] {escape(str(problem))}", soft_wrap=True)
     if bad:
         noun = "problem" if bad == 1 else "problems"
         raise fail(f"{bad} {noun} in {sum(1 for r in results if not r.ok)} of {len(results)} "
@@ -91,7 +106,7 @@ def sync(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
     targets = [ws.plan(plan_id)] if plan_id else ws.plans()
     now = parse_moment(None)
     for problem in ws.problems() if not plan_id else []:
-        err.print(f"[yellow]skipped:[/] {problem}", soft_wrap=True)
+        err.print(f"[yellow]skipped:[/] {escape(str(problem))}", soft_wrap=True)
     for plan in targets:
         result = ws.store.sync(plan, now)
         what = "added" if result.first_sync else (
@@ -114,16 +129,16 @@ def status(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None
         for plan in ws.plans():
             states.append(ws.state(plan, parse_moment(as_of, plan.timezone)))
         if as_json:
-            out.print_json(json.dumps(portfolio_json(states)))
+            print(json.dumps(portfolio_json(states), indent=2))
             return
         _print_portfolio(states)
         for problem in ws.problems():
-            err.print(f"[yellow]not loaded:[/] {problem}", soft_wrap=True)
+            err.print(f"[yellow]not loaded:[/] {escape(str(problem))}", soft_wrap=True)
         return
     plan = ws.plan(plan_id)
     state = ws.state(plan, parse_moment(as_of, plan.timezone))
     if as_json:
-        out.print_json(json.dumps(plan_json(state)))
+        print(json.dumps(plan_json(state), indent=2))
         return
     _print_plan(state)
 
@@ -136,7 +151,7 @@ def _print_portfolio(states) -> None:
         a = s.assessment
         views = a.views()
         table.add_row(
-            f"{s.plan.id}\n[dim]{s.plan.title}[/]", rating_text(a.rating),
+            f"{s.plan.id}\n[dim]{escape(s.plan.title)}[/]", rating_text(a.rating),
             rating_text(s.lead_rating.rating) if s.lead_rating else "–",
             f"{a.overall.done}/{a.overall.total}",
             str(sum(v.overdue for v in views)), str(sum(v.blocked for v in views)),
@@ -148,7 +163,7 @@ def _print_portfolio(states) -> None:
 
 def _print_plan(state) -> None:
     a, plan = state.assessment, state.plan
-    table = Table(title=f"{plan.title} — as of {a.today:%A %-d %B %Y}", title_justify="left")
+    table = Table(title=f"{escape(plan.title)} — as of {a.today:%A %-d %B %Y}", title_justify="left")
     for col, justify in (("Milestone", "left"), ("Owner", "left"), ("Due", "left"),
                          ("Forecast", "left"), ("Slip", "right"), ("State", "left"),
                          ("Rating", "left")):
@@ -160,10 +175,10 @@ def _print_plan(state) -> None:
         state_text = ", ".join(v.states[:2]) if len(v.states) > 1 and v.states[1] not in (
             "not started", "in progress") else v.state
         if v.blocked and v.status.reason:
-            state_text += f": {v.status.reason}"
+            state_text += f": {escape(v.status.reason)}"
         table.add_row(
-            f"{'★ ' if v.critical else ''}{m.id}\n[dim]{m.title}[/]",
-            names[m.owner].name if m.owner in names else m.owner,
+            f"{'★ ' if v.critical else ''}{m.id}\n[dim]{escape(m.title)}[/]",
+            escape(names[m.owner].name if m.owner in names else m.owner),
             f"{m.due:%a %-d %b}", f"{v.forecast:%a %-d %b}" if v.forecast else "–",
             f"{v.slip}wd" if v.slip else "", f"[{state_style}]{state_text}[/]" if state_style
             else state_text, rating_text(v.rating),
@@ -177,10 +192,10 @@ def _print_plan(state) -> None:
         line += f" ([red]{o.end_slip} working days late[/])"
     out.print(line)
     if o.reasons:
-        out.print("[dim]why: " + "; ".join(o.reasons) + "[/]")
+        out.print("[dim]why: " + escape("; ".join(o.reasons)) + "[/]")
     if state.lead_rating:
         lr = state.lead_rating
-        out.print(f"lead's rating: {rating_text(lr.rating)} ({lr.at:%-d %b %Y}) — {lr.commentary}",
+        out.print(f"lead's rating: {rating_text(lr.rating)} ({lr.at:%-d %b %Y}) — {escape(lr.commentary)}",
                   soft_wrap=True)
     out.print("[dim]★ on the critical path[/]")
 
@@ -309,12 +324,5 @@ register_all(app)
 def main() -> None:
     try:
         app()
-    except (WorkspaceError, StoreError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
-        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
-
-
-def today() -> date:
-    return parse_moment(None).date()

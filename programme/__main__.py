@@ -1,0 +1,3 @@
+from programme.cli import main
+
+main()
