@@ -23,7 +23,7 @@ from ..model import CurrentStatus, Plan, Rating, Status, StatusEntry
 from ..workdays import plan_today
 from . import tables as t
 
-HEAD = "0001"  # newest migration; checked without importing Alembic on every start
+HEAD = "0002"  # newest migration; checked without importing Alembic on every start
 
 
 class StoreError(Exception):

@@ -1,0 +1,151 @@
+"""Dispatch through Apprise: a person's contacts are Apprise URLs, bare emails or config files.
+
+* An Apprise URL (mailto://, msteams://, slack://, ntfy://, json://, ...) is used as written.
+* A bare email address goes through PROGRAMME_SMTP_URL (e.g.
+  `mailto://smtp.example.gov.uk:587?from=programme@example.gov.uk&user=...&pass=...`, the
+  address is added as `to=`); without it, to the local sink (see notifications.sink).
+* `config:/path/to/teams.yml#tag1,tag2` loads an Apprise config file (YAML or text) and
+  notifies the services with those tags (all of them without `#...`): a team's channels in
+  one file, maintained outside the plan. Each service in it counts as one target: it is
+  retried as a whole when any of its services fails.
+
+Each target gets a fresh Apprise object with its throttle off (`request_rate_per_sec = 0`;
+Apprise's default waits ~5.5 s between messages to one plugin) and its own result, so one
+target down does not hide another's delivery. Email targets get the HTML email (Apprise adds
+a plain-text alternative) or the plain-text email when the URL says `format=text`; the local
+sink gets the plain-text email; every other service gets the short chat form. Errors keep no
+secret: Apprise's messages are masked against the target's URL before they leave here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import apprise
+from apprise import NotifyFormat
+from apprise.plugins.email import NotifyEmail
+
+from programme.chasing.secrets import mask_text, mask_url
+from programme.config import data_dir
+
+from . import sink
+from .channels import Delivery, Message
+
+_EMAIL = re.compile(r"^[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+$")
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    ok: bool
+    error: str | None = None
+    permanent: bool = False
+
+
+class AppriseDispatcher:
+    def __init__(self, smtp_url: str | None = None, sink_dir: Path | None = None,
+                 timeout: float = 60):
+        self.smtp_url = smtp_url if smtp_url is not None else os.environ.get("PROGRAMME_SMTP_URL")
+        self.sink_dir = sink_dir or data_dir() / "sink"
+        self.timeout = timeout
+
+    # -- targets ---------------------------------------------------------------------------------
+    def resolve(self, contact: str) -> str:
+        """The Apprise URL a contact is sent through."""
+        contact = contact.strip()
+        if _EMAIL.match(contact):
+            if not self.smtp_url:
+                return sink.sink_url(contact, self.sink_dir)
+            glue = "&" if "?" in self.smtp_url else "?"
+            return f"{self.smtp_url}{glue}to={contact}"
+        return contact
+
+    def describe(self, contact: str) -> str:
+        """Where a contact goes, safe to print."""
+        url = self.resolve(contact)
+        if url.startswith(sink.SCHEMA):
+            return f"{contact} (local sink {self.sink_dir})"
+        if url != contact:
+            return f"{contact} (via {mask_url(self.smtp_url or '')})"
+        return mask_url(contact)
+
+    def _services(self, contact: str) -> tuple[list, str | None]:
+        """The Apprise plugin objects for one contact, or a permanent error."""
+        ap = apprise.Apprise()
+        tag = apprise.common.MATCH_ALL_TAG
+        if contact.startswith("config:"):
+            path, _, tags = contact[len("config:"):].partition("#")
+            config = apprise.AppriseConfig()
+            if not Path(path).is_file() or not config.add(path):
+                return [], f"Apprise config file not found or unreadable: {path}"
+            ap.add(config)
+            if tags:
+                tag = [t.strip() for t in tags.split(",") if t.strip()]
+        elif not ap.add(self.resolve(contact)):
+            return [], f"not a valid Apprise URL: {mask_url(contact)}"
+        services = list(ap.find(tag))
+        if not services:
+            return [], f"no service matches {mask_url(contact)}"
+        return services, None
+
+    # -- sending ---------------------------------------------------------------------------------
+    def send(self, message: Message) -> Delivery:
+        if not message.targets:
+            return Delivery((), "no contact to send to", permanent=True)
+        delivered, errors, permanent = [], [], True
+        for contact in message.targets:
+            outcome = self._send_one(contact, message)
+            if outcome.ok:
+                delivered.append(contact)
+            else:
+                errors.append(outcome.error or "not delivered")
+                permanent = permanent and outcome.permanent
+        if not errors:
+            return Delivery(tuple(delivered))
+        return Delivery(tuple(delivered), "; ".join(errors), permanent=permanent)
+
+    def _send_one(self, contact: str, message: Message) -> _Outcome:
+        services, problem = self._services(contact)
+        if problem:
+            return _Outcome(False, problem, permanent=True)
+        failures = []
+        for service in services:
+            service.request_rate_per_sec = 0
+            body, fmt = self._body(service, message)
+            one = apprise.Apprise()
+            one.add(service)
+            result = one.notify(body=body, title=message.subject, body_format=fmt,
+                                timeout=self.timeout)
+            if not result:
+                failures.append(self._error(result, contact))
+        if failures:
+            return _Outcome(False, f"{mask_url(contact)}: " + "; ".join(failures))
+        return _Outcome(True)
+
+    @staticmethod
+    def _body(service, message: Message) -> tuple[str, str]:
+        if getattr(service, "protocol", None) == sink.SCHEMA or \
+                sink.SCHEMA in (getattr(service, "secure_protocol", None) or ()):
+            return message.text, NotifyFormat.TEXT
+        if isinstance(service, NotifyEmail):
+            fmt = service.notify_format
+            first = fmt[0] if isinstance(fmt, tuple) else fmt
+            if first == NotifyFormat.TEXT:
+                return message.text, NotifyFormat.TEXT
+            return message.html, NotifyFormat.HTML
+        return message.chat, NotifyFormat.TEXT
+
+    @staticmethod
+    def _error(result, contact: str) -> str:
+        lines = []
+        for service_result in result:
+            if service_result:
+                continue
+            logs = [e.message for e in service_result.logs()
+                    if getattr(e, "level", "") in ("WARNING", "ERROR", "CRITICAL")]
+            lines.append(logs[-1] if logs else f"{service_result.name}: "
+                         f"{service_result.status.name.lower()}")
+        text = "; ".join(lines) or f"{result.status.name.lower()}"
+        return mask_text(text, [contact])

@@ -1,0 +1,57 @@
+"""The dispatch interface: a rendered message for one recipient in, which targets took it out.
+
+The chase run only knows this interface, so unit tests use `RecordingDispatcher` and everything
+else uses `notifications.apprise_dispatch.AppriseDispatcher` (real channels, or the local sink).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Message:
+    recipient: str  # person id
+    recipient_name: str
+    targets: tuple[str, ...]  # contacts not yet delivered to: Apprise URLs, emails, config:...
+    subject: str
+    text: str  # plain-text email
+    html: str  # HTML email
+    chat: str  # the short form for chat channels
+    keys: tuple[str, ...] = ()  # the outbox keys it carries
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Targets that accepted the message, and a (secret-free) error for the rest."""
+
+    delivered: tuple[str, ...]
+    error: str | None = None
+    permanent: bool = False  # retrying cannot help (no contact, not a valid Apprise URL)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Dispatcher(Protocol):
+    def send(self, message: Message) -> Delivery: ...
+
+
+@dataclass
+class RecordingDispatcher:
+    """A fake for unit tests: accepts everything (or fails the targets in `down`), remembers all."""
+
+    down: set[str] = field(default_factory=set)
+    sent: list[Message] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def send(self, message: Message) -> Delivery:
+        ok = tuple(t for t in message.targets if t not in self.down)
+        with self._lock:
+            if ok:
+                self.sent.append(message)
+        failed = [t for t in message.targets if t in self.down]
+        return Delivery(ok, f"{len(failed)} target(s) down" if failed else None)

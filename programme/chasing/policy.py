@@ -1,0 +1,206 @@
+"""The chase policy: which reminders, chases and escalations are due at an instant.
+
+Pure: a plan, each milestone's current status and `now` in; notifications out. No store, no
+clock, no channel, so a whole 100-day plan can be simulated day by day and the rules tested as
+a table.
+
+The rules (every number comes from `Plan.policy_for(m)`: milestone > plan > defaults):
+
+* Nothing is due outside a working day of the plan's calendar or outside the milestone's
+  sending window (plan time, start inclusive, end exclusive). A step that falls in quiet hours
+  is simply not returned until the next run inside a window: it waits, it is not lost.
+* Done or dropped: nothing at all. Reporting is `enabled: false`: nothing at all.
+* Blocked: the lead is told at once (the first window on or after the day it was blocked), then
+  every `blocked_every` working days while it stays blocked. While blocked the owner is not
+  chased and nobody is escalated to: the blocked ladder replaces them. A new blocked episode
+  (blocked again after being unblocked) starts a new ladder, keyed by the day it started.
+* Owner ladder: reminders `before` working days ahead of the owner's date R, `due-day` on R,
+  then `chase-N` every `chase_every` working days after D, N = 1, 2, ... R is the owner's
+  forecast when they gave one, else the due date; D = the later of the due date and R. So an
+  owner's forecast moves the reminders (earlier or later) and, when later, the chasing too: an
+  owner who has named a new date is not silent, and the slip shows in the ratings instead.
+* Escalations: to the owner's manager (the lead when they have none) once D is
+  `escalate_to_manager_after` working days past, to the sponsor once it is
+  `escalate_to_sponsor_after` working days past. A role held by the owner themself is skipped.
+
+Catch-up (when the engine did not run at a step's time): each ladder returns only its latest
+step whose day has come. A step missed on its day is therefore still sent, once, on the next run
+inside a window, unless a later step of the same ladder is already due, which supersedes it
+(after a three-day outage the owner gets `chase-2`, not `due-day`, `chase-1` and `chase-2` at
+once). The escalation steps are ladders of one, so a missed escalation is always sent late, and
+both go out when the engine was down across both. Steps are keyed by the date their ladder
+counts from (`anchor`), so a moved date re-arms the ladder, while the same step for the same
+date is never produced with a different key: the outbox's unique key makes re-returning an
+already-sent step harmless, and it is what stops a second send, not this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from ..model import CurrentStatus, Milestone, Plan, ReminderPolicy, Status
+from ..workdays import WorkingCalendar, local_time, plan_today, working_calendar
+
+OWNER, MANAGER, SPONSOR, LEAD = "owner", "manager", "sponsor", "lead"
+DUE_DAY = "due-day"
+ESCALATE_MANAGER, ESCALATE_SPONSOR = "escalate-manager", "escalate-sponsor"
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One step of one ladder for one person. `key` is what makes a second send impossible."""
+
+    plan_id: str
+    milestone_id: str
+    step: str  # reminder-5, reminder-1, due-day, chase-N, escalate-manager, escalate-sponsor, blocked-N
+    anchor: date  # the date the ladder counts from: the owner's date, or the day it was blocked
+    recipient: str  # person id in the plan
+    role: str  # owner, manager, sponsor or lead: why this person
+    scheduled: date  # the working day the step fell due (earlier than today when caught up)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.step}@{self.anchor.isoformat()}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.plan_id}/{self.milestone_id}/{self.ref}/{self.recipient}"
+
+
+def reminder_step(days_before: int) -> str:
+    return DUE_DAY if days_before == 0 else f"reminder-{days_before}"
+
+
+def _window(policy: ReminderPolicy) -> tuple[time, time]:
+    start, end = policy.window or ("00:00", "24:00")
+    return time.fromisoformat(start), (time.max if end == "24:00" else time.fromisoformat(end))
+
+
+class _Policies:
+    """policy_for(m) builds two dataclasses; most milestones share one override, so cache it."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self._cache: dict[ReminderPolicy, tuple[ReminderPolicy, tuple[time, time]]] = {}
+
+    def get(self, m: Milestone) -> tuple[ReminderPolicy, tuple[time, time]]:
+        hit = self._cache.get(m.reminders)
+        if hit is None:
+            policy = self.plan.policy_for(m)
+            hit = self._cache[m.reminders] = (policy, _window(policy))
+        return hit
+
+
+def due_notifications(plan: Plan, statuses: Mapping[str, CurrentStatus],
+                      now: datetime) -> list[Notification]:
+    """Every notification due at `now` (aware), in plan order; see the module docstring."""
+    cal = working_calendar(plan.calendar)
+    local = local_time(now, plan.timezone)
+    today = local.date()
+    if not cal.is_working_day(today):
+        return []
+    clock = time(local.hour, local.minute, local.second)
+    policies = _Policies(plan)
+    blank = CurrentStatus()
+    out: list[Notification] = []
+    for m in plan.milestones:
+        policy, (start, end) = policies.get(m)
+        if not policy.enabled or not (start <= clock < end):
+            continue
+        st = statuses.get(m.id, blank)
+        if st.status.is_closed:
+            continue
+        if st.status == Status.BLOCKED:
+            out.extend(_blocked(plan, m, st, policy, cal, today))
+            continue
+        out.extend(_owner_and_escalations(plan, m, st, policy, cal, today))
+    return out
+
+
+def _blocked(plan: Plan, m: Milestone, st: CurrentStatus, policy: ReminderPolicy,
+             cal: WorkingCalendar, today: date) -> list[Notification]:
+    began = plan_today(st.since, plan.timezone) if st.since else today
+    first = cal.next_working_day(began)
+    if today < first:
+        return []
+    every = policy.blocked_every or 0
+    n = 1 + (cal.between(first, today) // every if every > 0 else 0)
+    scheduled = cal.add(first, (n - 1) * every) if n > 1 else first
+    return [Notification(plan.id, m.id, f"blocked-{n}", began, plan.lead, LEAD, scheduled)]
+
+
+def _owner_and_escalations(plan: Plan, m: Milestone, st: CurrentStatus, policy: ReminderPolicy,
+                           cal: WorkingCalendar, today: date) -> list[Notification]:
+    r_day = st.forecast or m.due
+    d_day = max(m.due, r_day)
+    late = cal.between(d_day, today) if today > d_day else 0  # working days past D
+    out: list[Notification] = []
+    every = policy.chase_every or 0
+    chases = late // every if every > 0 else 0
+    if chases:
+        out.append(Notification(plan.id, m.id, f"chase-{chases}", d_day, m.owner, OWNER,
+                                cal.add(d_day, chases * every)))
+    else:
+        latest: tuple[date, int] | None = None
+        for before in policy.before or ():
+            day = _reminder_day(cal, r_day, before)
+            if day <= today and (latest is None or day > latest[0]
+                                 or (day == latest[0] and before < latest[1])):
+                latest = (day, before)
+        if latest is not None:
+            out.append(Notification(plan.id, m.id, reminder_step(latest[1]), r_day, m.owner, OWNER,
+                                    latest[0]))
+    if late:
+        manager = _manager(plan, m.owner)
+        after = policy.escalate_to_manager_after
+        if after and late >= after and manager and manager != m.owner:
+            out.append(Notification(plan.id, m.id, ESCALATE_MANAGER, d_day, manager, MANAGER,
+                                    cal.add(d_day, after)))
+        after = policy.escalate_to_sponsor_after
+        if after and late >= after and plan.sponsor and plan.sponsor != m.owner:
+            out.append(Notification(plan.id, m.id, ESCALATE_SPONSOR, d_day, plan.sponsor, SPONSOR,
+                                    cal.add(d_day, after)))
+    return out
+
+
+def _reminder_day(cal: WorkingCalendar, target: date, before: int) -> date:
+    """The working day `before` working days ahead of `target`; for 0, the target itself or, when
+    it is not a working day, the last working day before it (never after the date)."""
+    if before == 0:
+        return target if cal.is_working_day(target) else cal.add(target, -1)
+    return cal.add(target, -before)
+
+
+def _manager(plan: Plan, person_id: str) -> str | None:
+    person = plan.people.get(person_id)
+    if person is not None and person.manager:
+        return person.manager
+    return plan.lead
+
+
+def schedule_of(plan: Plan, milestone: Milestone, status: CurrentStatus | None = None
+                ) -> list[tuple[date, str, str]]:
+    """The owner ladder and escalations as (day, step, recipient) for one milestone, ignoring
+    windows and today: what the chase would send if nobody ever answered. For `programme chase
+    --dry-run` listings and for tests to state expectations independently of `due_notifications`.
+    Chases are listed for 20 working days past the date."""
+    cal = working_calendar(plan.calendar)
+    policy = plan.policy_for(milestone)
+    st = status or CurrentStatus()
+    r_day = st.forecast or milestone.due
+    d_day = max(milestone.due, r_day)
+    rows = [(_reminder_day(cal, r_day, b), reminder_step(b), milestone.owner)
+            for b in policy.before or ()]
+    every = policy.chase_every or 0
+    if every:
+        for n in range(1, 20 // every + 1):
+            rows.append((cal.add(d_day, n * every), f"chase-{n}", milestone.owner))
+    manager = _manager(plan, milestone.owner)
+    if policy.escalate_to_manager_after and manager and manager != milestone.owner:
+        rows.append((cal.add(d_day, policy.escalate_to_manager_after), ESCALATE_MANAGER, manager))
+    if policy.escalate_to_sponsor_after and plan.sponsor and plan.sponsor != milestone.owner:
+        rows.append((cal.add(d_day, policy.escalate_to_sponsor_after), ESCALATE_SPONSOR,
+                     plan.sponsor))
+    return sorted(rows)

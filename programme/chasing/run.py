@@ -1,0 +1,139 @@
+"""A chase run in two steps, each safe to repeat and to wrap in a Prefect task:
+
+1. `queue_due`: assess the plan at `now`, ask the policy what is due, write it to the outbox
+   (a key already there is skipped, so re-running a day queues nothing new);
+2. `dispatch_pending`: claim what the outbox holds for now, render ONE message per recipient
+   listing all their items, send the messages through a bounded thread pool, and record each
+   message's outcome as soon as it completes (see `programme.store.outbox.DUPLICATE_WINDOW`).
+
+`run_chase` does both for one plan.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..store import Store
+from ..store.outbox import Outbox, OutboxItem, OutboxRow
+from ..workspace import Workspace
+from .messages import item_context
+from .policy import Notification, due_notifications
+
+DEFAULT_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class ChaseResult:
+    queued: int = 0  # new rows written to the outbox
+    sent: int = 0  # notifications (rows) delivered to every target
+    failed: int = 0  # notifications not delivered this time (retried later unless given up)
+    skipped: int = 0  # due, but already in the outbox (sent or on its way)
+    messages: int = 0  # messages handed to channels (one per recipient)
+    errors: tuple[str, ...] = field(default=())
+
+    def __add__(self, other: ChaseResult) -> ChaseResult:
+        return ChaseResult(self.queued + other.queued, self.sent + other.sent,
+                           self.failed + other.failed, self.skipped + other.skipped,
+                           self.messages + other.messages, self.errors + other.errors)
+
+
+@dataclass(frozen=True)
+class Due:
+    notification: Notification
+    item: OutboxItem
+    queued: bool  # False: the key was already in the outbox
+
+
+def due_items(workspace: Workspace, plan, now: datetime) -> list[OutboxItem]:
+    """What the policy says is due at `now`, as outbox items with their message facts."""
+    state = workspace.state(plan, now)
+    a = state.assessment
+    statuses = {mid: v.status for mid, v in a.milestones.items()}
+    items = []
+    for n in due_notifications(plan, statuses, now):
+        person = plan.people.get(n.recipient)
+        items.append(OutboxItem(
+            key=n.key, plan_id=n.plan_id, milestone_id=n.milestone_id, step=n.step,
+            anchor=n.anchor, recipient=n.recipient,
+            recipient_name=person.name if person else n.recipient, role=n.role,
+            contacts=tuple(person.contacts) if person else (), payload=item_context(a, n)))
+    return items
+
+
+def queue_due(workspace: Workspace, plan, now: datetime, outbox: Outbox | None = None
+              ) -> ChaseResult:
+    """Policy -> outbox for one plan at `now`."""
+    outbox = outbox or Outbox(workspace.store)
+    items = due_items(workspace, plan, now)
+    inserted = outbox.enqueue(items, now)
+    return ChaseResult(queued=len(inserted), skipped=len(items) - len(inserted))
+
+
+def preview(workspace: Workspace, plan, now: datetime, outbox: Outbox | None = None
+            ) -> list[tuple[OutboxItem, bool]]:
+    """Dry run: each due item and whether it is already in the outbox; writes nothing."""
+    outbox = outbox or Outbox(workspace.store)
+    items = due_items(workspace, plan, now)
+    known = outbox.known([i.key for i in items])
+    return [(i, i.key in known) for i in items]
+
+
+def group_messages(rows: list[OutboxRow]) -> list[list[OutboxRow]]:
+    """One group per recipient and destination: a person's rows whose remaining targets match."""
+    groups: dict[tuple, list[OutboxRow]] = defaultdict(list)
+    for row in rows:
+        groups[(row.recipient, row.remaining)].append(row)
+    return [sorted(g, key=lambda r: (r.payload.get("plan_title", ""), r.anchor, r.milestone_id))
+            for g in groups.values()]
+
+
+def dispatch_pending(store: Store, dispatcher, now: datetime, *,
+                     concurrency: int = DEFAULT_CONCURRENCY, outbox: Outbox | None = None,
+                     worker: str | None = None, limit: int | None = None) -> ChaseResult:
+    """Outbox -> channels: everything due at `now`, one message per recipient."""
+    from notifications.channels import Message
+    from notifications.render import render
+
+    outbox = outbox or Outbox(store)
+    worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+    rows = outbox.claim(now, worker, limit=limit)
+    if not rows:
+        return ChaseResult()
+    groups = group_messages(rows)
+    sent = failed = 0
+    errors: list[str] = []
+
+    def build(group: list[OutboxRow]) -> Message:
+        first = group[0]
+        rendered = render(first.recipient_name, [r.payload for r in group], now)
+        return Message(first.recipient, first.recipient_name, first.remaining, rendered.subject,
+                       rendered.text, rendered.html, rendered.chat, tuple(r.key for r in group))
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        futures = {pool.submit(lambda g: dispatcher.send(build(g)), g): g for g in groups}
+        for future in as_completed(futures):
+            group = futures[future]
+            try:
+                delivery = future.result()
+                delivered, error, permanent = delivery.delivered, delivery.error, delivery.permanent
+            except Exception as exc:  # a bug or a template error: keep the rows, say why
+                delivered, error, permanent = (), f"{type(exc).__name__}: {exc}", False
+            outbox.record(group, delivered, error, now, permanent=permanent)
+            if error is None:
+                sent += len(group)
+            else:
+                failed += len(group)
+                errors.append(f"{group[0].recipient}: {error}")
+    return ChaseResult(sent=sent, failed=failed, messages=len(groups), errors=tuple(errors))
+
+
+def run_chase(workspace: Workspace, plan, now: datetime, dispatcher, *,
+              concurrency: int = DEFAULT_CONCURRENCY) -> ChaseResult:
+    """Queue what is due for `plan` at `now`, then send everything the outbox holds for now."""
+    queued = queue_due(workspace, plan, now)
+    return queued + dispatch_pending(workspace.store, dispatcher, now, concurrency=concurrency)

@@ -1,0 +1,271 @@
+"""The durable outbox: every due notification is a row before anything is sent.
+
+Nothing twice: the row's `key` (plan/milestone/step@anchor/recipient) is unique, so queuing the
+same step again is a no-op, whoever queues it and however often. Nothing lost: a row leaves
+`pending` only for `sent`, or for `failed` after `max_attempts` (kept, listed, and re-queued by
+`programme outbox retry`); a channel that is down puts the row back to `pending` with the error
+(secrets masked) and a next attempt after an exponential backoff.
+
+Claiming: a dispatcher marks the rows it is about to send `sending` with a lease
+(`claimed_until`) in one short transaction (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL; on
+SQLite the store's BEGIN IMMEDIATE serialises it), so two dispatchers never take the same row. A
+dispatcher that dies leaves its rows `sending`; once the lease has run out any dispatcher takes
+them again. That is where the one duplicate window is: see `DUPLICATE_WINDOW`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    or_,
+    select,
+    update,
+)
+
+from ..chasing.secrets import mask_text
+from . import Store
+from .tables import UTCDateTime
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+STATES = (PENDING, SENDING, SENT, FAILED)
+
+DUPLICATE_WINDOW = """\
+A notification can be delivered twice in exactly one case: its message was accepted by a
+channel (the SMTP server answered 250 to DATA, the webhook answered 2xx) and the dispatching
+process died, or lost the database, before the transaction that records that acceptance
+committed. The window runs from the first target of that recipient's message accepting it to
+the commit of `Outbox.record` for that message (each message is recorded on its own as soon as
+it completes: in practice a few milliseconds, plus the send time of the recipient's other
+targets, plus any wait for the database lock). The row is then still `sending`; when its lease
+(`lease`, default 10 minutes) has run out, the next dispatch sends it again, to the targets not
+yet recorded as delivered. A crash anywhere else (before the send, during a refused send, after
+the commit) loses nothing and duplicates nothing: the row is sent, later, once. A recipient with
+several targets has each target recorded separately, so a retry after a partial failure goes
+only to the targets that failed.
+"""
+
+_meta = MetaData()
+outbox = Table(
+    "outbox", _meta,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(700), nullable=False),
+    Column("plan_id", String(120), nullable=False),
+    Column("milestone_id", String(120), nullable=False),
+    Column("step", String(60), nullable=False),
+    Column("anchor", Date, nullable=False),
+    Column("recipient", String(120), nullable=False),
+    Column("recipient_name", Text, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("contacts", JSON, nullable=False),
+    Column("delivered", JSON, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_until", UTCDateTime),
+    Column("claimed_by", String(80)),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint("key", name="uq_outbox_key"),
+)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """What to queue: one notification for one person, with the facts its message states."""
+
+    key: str
+    plan_id: str
+    milestone_id: str
+    step: str
+    anchor: date
+    recipient: str
+    recipient_name: str
+    role: str
+    contacts: tuple[str, ...]
+    payload: dict
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    key: str
+    plan_id: str
+    milestone_id: str
+    step: str
+    anchor: date
+    recipient: str
+    recipient_name: str
+    role: str
+    contacts: tuple[str, ...]
+    delivered: tuple[str, ...]
+    payload: dict
+    state: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    claimed_until: datetime | None
+    sent_at: datetime | None
+
+    @property
+    def remaining(self) -> tuple[str, ...]:
+        """Targets not yet known to have accepted it."""
+        return tuple(c for c in self.contacts if c not in self.delivered)
+
+
+def _row(r) -> OutboxRow:
+    return OutboxRow(r.id, r.key, r.plan_id, r.milestone_id, r.step, r.anchor, r.recipient,
+                     r.recipient_name, r.role, tuple(r.contacts), tuple(r.delivered), r.payload,
+                     r.state, r.attempts, r.last_error, r.created_at, r.next_attempt_at,
+                     r.claimed_until, r.sent_at)
+
+
+class Outbox:
+    def __init__(self, store: Store, *, lease: timedelta = timedelta(minutes=10),
+                 max_attempts: int = 10, backoff: timedelta = timedelta(minutes=1),
+                 backoff_cap: timedelta = timedelta(hours=6)):
+        self.store = store
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.backoff_cap = backoff_cap
+
+    def _begin(self):
+        self.store.migrate()
+        return self.store.engine.begin()
+
+    def _connect(self):
+        self.store.migrate()
+        return self.store.engine.connect()
+
+    def next_delay(self, attempts: int) -> timedelta:
+        """1, 2, 4, 8 ... minutes after the n-th failed attempt, at most `backoff_cap`."""
+        return min(self.backoff * (2 ** max(0, attempts - 1)), self.backoff_cap)
+
+    # -- queue -----------------------------------------------------------------------------------
+    def enqueue(self, items: Iterable[OutboxItem], now: datetime) -> list[str]:
+        """Insert the items whose key is new; return those keys (the rest were already queued)."""
+        rows = [dict(key=i.key, plan_id=i.plan_id, milestone_id=i.milestone_id, step=i.step,
+                     anchor=i.anchor, recipient=i.recipient, recipient_name=i.recipient_name,
+                     role=i.role, contacts=list(i.contacts), delivered=[], payload=i.payload,
+                     state=PENDING, attempts=0, created_at=now, next_attempt_at=now)
+                for i in items]
+        if not rows:
+            return []
+        with self._begin() as conn:
+            if conn.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert
+            # rowcount is -1 for insert-or-skip on psycopg: RETURNING says what went in
+            stmt = insert(outbox).on_conflict_do_nothing(index_elements=["key"]).returning(
+                outbox.c.key)
+            inserted: list[str] = []
+            for start in range(0, len(rows), 500):
+                inserted.extend(conn.execute(stmt, rows[start:start + 500]).scalars())
+            return inserted
+
+    def known(self, keys: list[str]) -> set[str]:
+        """Which of `keys` are already in the outbox (whatever their state)."""
+        found: set[str] = set()
+        with self._connect() as conn:
+            for start in range(0, len(keys), 500):
+                found.update(conn.execute(select(outbox.c.key).where(
+                    outbox.c.key.in_(keys[start:start + 500]))).scalars())
+        return found
+
+    # -- send ------------------------------------------------------------------------------------
+    def claim(self, now: datetime, worker: str, limit: int | None = None) -> list[OutboxRow]:
+        """Take every row due at `now` (pending and due, or `sending` with a lapsed lease)."""
+        due = or_(and_(outbox.c.state == PENDING, outbox.c.next_attempt_at <= now),
+                  and_(outbox.c.state == SENDING, outbox.c.claimed_until <= now))
+        query = select(outbox.c.id).where(due).order_by(outbox.c.recipient, outbox.c.id)
+        if limit:
+            query = query.limit(limit)
+        with self._begin() as conn:
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ids = list(conn.execute(query).scalars())
+            if not ids:
+                return []
+            rows = []
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                conn.execute(update(outbox).where(outbox.c.id.in_(chunk)).values(
+                    state=SENDING, claimed_until=now + self.lease, claimed_by=worker,
+                    attempts=outbox.c.attempts + 1))
+                rows.extend(conn.execute(select(outbox).where(outbox.c.id.in_(chunk))))
+        return [_row(r) for r in sorted(rows, key=lambda r: (r.recipient, r.id))]
+
+    def record(self, rows: list[OutboxRow], delivered: Iterable[str], error: str | None,
+               now: datetime, permanent: bool = False) -> None:
+        """Record one message's outcome for its rows: the targets that accepted it, and the
+        error for the rest (then back to pending after a backoff, or failed when out of
+        attempts or when the error is permanent)."""
+        accepted = set(delivered)
+        with self._begin() as conn:
+            for row in rows:
+                done = sorted(set(row.delivered) | (accepted & set(row.contacts)))
+                values: dict = {"delivered": done, "claimed_until": None, "claimed_by": None}
+                if all(c in done for c in row.contacts):
+                    values.update(state=SENT, sent_at=now)
+                else:
+                    attempts = conn.execute(select(outbox.c.attempts).where(
+                        outbox.c.id == row.id)).scalar() or row.attempts
+                    give_up = permanent or attempts >= self.max_attempts
+                    values.update(state=FAILED if give_up else PENDING,
+                                  last_error=mask_text(error or "not delivered", row.contacts)[:2000],
+                                  next_attempt_at=now + self.next_delay(attempts))
+                conn.execute(update(outbox).where(outbox.c.id == row.id).values(**values))
+
+    # -- operate ---------------------------------------------------------------------------------
+    def retry(self, now: datetime, keys: Iterable[str] | None = None) -> int:
+        """Make failed rows (and pending ones waiting out a backoff) due now."""
+        query = update(outbox).where(
+            or_(outbox.c.state == FAILED,
+                and_(outbox.c.state == PENDING, outbox.c.next_attempt_at > now)))
+        if keys is not None:
+            query = query.where(outbox.c.key.in_(list(keys)))
+        with self._begin() as conn:
+            return conn.execute(query.values(state=PENDING, next_attempt_at=now)).rowcount
+
+    def rows(self, states: Iterable[str] | None = None, plan_id: str | None = None,
+             limit: int | None = None) -> list[OutboxRow]:
+        query = select(outbox).order_by(outbox.c.created_at, outbox.c.id)
+        if states:
+            query = query.where(outbox.c.state.in_(list(states)))
+        if plan_id:
+            query = query.where(outbox.c.plan_id == plan_id)
+        if limit:
+            query = query.limit(limit)
+        with self._connect() as conn:
+            return [_row(r) for r in conn.execute(query)]
+
+    def counts(self) -> dict[str, int]:
+        with self._connect() as conn:
+            found = dict(conn.execute(select(outbox.c.state, func.count()).group_by(
+                outbox.c.state)).all())
+        return {s: found.get(s, 0) for s in STATES}
+
+    def waiting(self, now: datetime) -> int:
+        """Rows not sent yet whose next attempt is later than `now` (backing off)."""
+        with self._connect() as conn:
+            return conn.execute(select(func.count()).where(
+                outbox.c.state == PENDING, outbox.c.next_attempt_at > now)).scalar()
+
