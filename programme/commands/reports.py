@@ -1,0 +1,186 @@
+"""`programme report`, `programme digest`, `programme ical`: the Monday report, the digests and
+the calendar feed. Jinja2 and the reports package are imported inside the commands so the CLI
+starts fast; every mistake is one line and exit code 1.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+PlanArg = Annotated[str, typer.Argument(metavar="PLAN", help="The plan's id.")]
+PlansOpt = Annotated[Path | None, typer.Option(
+    "--plans", help="Plans folder (default: $PROGRAMME_PLANS or ./plans).", show_default=False)]
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", metavar="DATE", help="Report as of this date (end of day, plan time) or date-time.")]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", metavar="FILE",
+                                             help="Write to FILE instead of standard output.")]
+
+
+def _workspace(plans: Path | None):
+    from ..store import Store
+    from ..workspace import Workspace
+
+    return Workspace(Store(), plans)
+
+
+def _write(text: str, output: Path | None) -> None:
+    from ..cli import err, fail
+
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    err.print(f"[green]✓[/] wrote {output}", soft_wrap=True)
+
+
+def _templates_ok() -> None:
+    from ..cli import fail
+    from ..reports.render import environment
+
+    try:
+        environment()
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def _render(fn, *args):
+    """Run a renderer, turning a broken override template into one line naming the file."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    from ..cli import fail
+
+    try:
+        return fn(*args)
+    except TemplateSyntaxError as exc:
+        raise fail(f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+    except TemplateError as exc:
+        raise fail(f"template error: {exc}") from None
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def report(plan_id: PlanArg,
+               fmt: Annotated[str, typer.Option("--format", "-f", metavar="md|html",
+                                                help="Markdown or a standalone HTML page.")] = "md",
+               as_of: AsOfOpt = None, output: OutOpt = None, plans: PlansOpt = None) -> None:
+        """The plan's status report: rating and trend, done, due, overdue, blocked, slips,
+        critical path, baseline variance, phases and (HTML) a timeline picture."""
+        from ..cli import fail
+        from ..reports import collect, render_report
+        from ..reports.render import FORMATS
+        from ..workspace import parse_moment
+
+        fmt = fmt.lower().removeprefix(".")
+        fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
+        if fmt not in FORMATS:
+            raise fail(f"--format {fmt!r}: use md or html")
+        _templates_ok()
+        ws = _workspace(plans)
+        plan = ws.plan(plan_id)
+        snapshot = collect(ws, plan, parse_moment(as_of, plan.timezone))
+        _write(_render(render_report, snapshot, fmt), output)
+
+    @app.command()
+    def digest(plan_id: Annotated[str | None, typer.Argument(
+                   metavar="[PLAN]", help="The plan's id (or --portfolio for every plan).")] = None,
+               portfolio: Annotated[bool, typer.Option(
+                   "--portfolio", help="One digest across every plan, for sponsors.")] = False,
+               fmt: Annotated[str, typer.Option("--format", "-f", metavar="text|html|chat",
+                                                help="Which form to print.")] = "text",
+               as_of: AsOfOpt = None,
+               send: Annotated[bool, typer.Option(
+                   "--send", help="Deliver it (for now: write it to the local sink folder).")] = False,
+               output: OutOpt = None, plans: PlansOpt = None) -> None:
+        """The weekly digest of a plan, or with --portfolio across all plans."""
+        from ..cli import err, fail
+
+        if portfolio == (plan_id is not None):
+            raise fail("give either a PLAN or --portfolio")
+        if fmt not in ("text", "html", "chat"):
+            raise fail(f"--format {fmt!r}: use text, html or chat")
+        _templates_ok()
+        ws = _workspace(plans)
+        if portfolio:
+            result, name, day = _portfolio(ws, as_of)
+        else:
+            from ..reports import collect, render_digest
+            from ..workspace import parse_moment
+
+            plan = ws.plan(plan_id)
+            snapshot = collect(ws, plan, parse_moment(as_of, plan.timezone))
+            result = _render(render_digest, snapshot)
+            name, day = plan.id, snapshot.state.assessment.today
+        if send:
+            for path in write_to_sink(result, name, day):
+                err.print(f"[green]✓[/] {path}", soft_wrap=True)
+            return
+        _write({"text": result.text, "html": result.html, "chat": result.chat}[fmt], output)
+
+    @app.command()
+    def ical(plan_id: PlanArg, as_of: AsOfOpt = None, output: OutOpt = None,
+             plans: PlansOpt = None) -> None:
+        """The plan's milestones as an iCalendar (.ics) feed: one all-day event each."""
+        from ..reports import collect, write_ical
+        from ..workspace import parse_moment
+
+        ws = _workspace(plans)
+        plan = ws.plan(plan_id)
+        text = write_ical(collect(ws, plan, parse_moment(as_of, plan.timezone)))
+        if output is None:
+            typer.echo(text, nl=False)
+            return
+        _write(text, output)
+
+
+def _portfolio(ws, as_of: str | None):
+    """Every valid plan's snapshot, with a progress bar on stderr (it can take a while)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..cli import err, fail
+    from ..reports import collect, render_portfolio
+    from ..workspace import parse_moment
+
+    plans = ws.plans()
+    for problem in ws.problems():
+        err.print(f"[yellow]not included:[/] {problem}", soft_wrap=True)
+    if not plans:
+        raise fail("no valid plans to include in the portfolio digest")
+    snapshots = []
+    moments: list[datetime] = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("reading plans", total=len(plans))
+        for plan in plans:
+            now = parse_moment(as_of, plan.timezone)
+            moments.append(now)
+            snapshots.append(collect(ws, plan, now))
+            progress.advance(task)
+        progress.update(task, description="rendering", completed=0)
+        result = _render(render_portfolio, snapshots, "Portfolio digest", max(moments),
+                         lambda i: progress.update(task, completed=i + 1))
+    today = max(s.state.assessment.today for s in snapshots)
+    return result, "portfolio", today
+
+
+def write_to_sink(result, name: str, day) -> list[Path]:
+    """Until the outbox sends digests: write them where an operator can open them."""
+    from ..config import data_dir
+
+    folder = data_dir() / "sink" / "digests"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"{name}-{day.isoformat()}"
+    paths = []
+    for suffix, text in ((".html", result.html), (".txt", f"Subject: {result.subject}\n\n{result.text}"),
+                         (".chat.txt", result.chat)):
+        path = stem.with_name(stem.name + suffix)
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
