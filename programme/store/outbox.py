@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
     JSON,
@@ -129,6 +129,14 @@ class OutboxRow:
         return tuple(c for c in self.contacts if c not in self.delivered)
 
 
+def _utc(moment: datetime) -> datetime:
+    """A plain stdlib UTC datetime: pendulum's DateTime drops a stdlib tzinfo on `+ timedelta`."""
+    if moment.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    u = moment.astimezone(UTC)
+    return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
+
+
 def _row(r) -> OutboxRow:
     return OutboxRow(r.id, r.key, r.plan_id, r.milestone_id, r.step, r.anchor, r.recipient,
                      r.recipient_name, r.role, tuple(r.contacts), tuple(r.delivered), r.payload,
@@ -161,6 +169,7 @@ class Outbox:
     # -- queue -----------------------------------------------------------------------------------
     def enqueue(self, items: Iterable[OutboxItem], now: datetime) -> list[str]:
         """Insert the items whose key is new; return those keys (the rest were already queued)."""
+        now = _utc(now)
         rows = [dict(key=i.key, plan_id=i.plan_id, milestone_id=i.milestone_id, step=i.step,
                      anchor=i.anchor, recipient=i.recipient, recipient_name=i.recipient_name,
                      role=i.role, contacts=list(i.contacts), delivered=[], payload=i.payload,
@@ -193,6 +202,7 @@ class Outbox:
     # -- send ------------------------------------------------------------------------------------
     def claim(self, now: datetime, worker: str, limit: int | None = None) -> list[OutboxRow]:
         """Take every row due at `now` (pending and due, or `sending` with a lapsed lease)."""
+        now = _utc(now)
         due = or_(and_(outbox.c.state == PENDING, outbox.c.next_attempt_at <= now),
                   and_(outbox.c.state == SENDING, outbox.c.claimed_until <= now))
         query = select(outbox.c.id).where(due).order_by(outbox.c.recipient, outbox.c.id)
@@ -218,6 +228,7 @@ class Outbox:
         """Record one message's outcome for its rows: the targets that accepted it, and the
         error for the rest (then back to pending after a backoff, or failed when out of
         attempts or when the error is permanent)."""
+        now = _utc(now)
         accepted = set(delivered)
         with self._begin() as conn:
             for row in rows:
@@ -237,6 +248,7 @@ class Outbox:
     # -- operate ---------------------------------------------------------------------------------
     def retry(self, now: datetime, keys: Iterable[str] | None = None) -> int:
         """Make failed rows (and pending ones waiting out a backoff) due now."""
+        now = _utc(now)
         query = update(outbox).where(
             or_(outbox.c.state == FAILED,
                 and_(outbox.c.state == PENDING, outbox.c.next_attempt_at > now)))
@@ -265,6 +277,7 @@ class Outbox:
 
     def waiting(self, now: datetime) -> int:
         """Rows not sent yet whose next attempt is later than `now` (backing off)."""
+        now = _utc(now)
         with self._connect() as conn:
             return conn.execute(select(func.count()).where(
                 outbox.c.state == PENDING, outbox.c.next_attempt_at > now)).scalar()

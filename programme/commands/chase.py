@@ -1,0 +1,188 @@
+"""`programme chase` and `programme outbox`: chase owners now, and see or retry what was sent.
+
+Apprise, Jinja2 and the outbox are imported inside the commands so the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+outbox_app = typer.Typer(help="What the chase has queued, sent and failed to send.",
+                         no_args_is_help=False, invoke_without_command=True)
+
+PlansOption = Annotated[Path | None, typer.Option(
+    "--plans", help="Plans folder (default: $PROGRAMME_PLANS or ./plans).", show_default=False)]
+
+
+def _moment(text: str | None, tz: str):
+    """--as-of for a chase: a date means noon plan time that day (inside the usual window); a
+    date-time is taken as written."""
+    from ..workspace import parse_moment
+
+    if text is not None and len(text.strip()) <= 10:
+        return parse_moment(f"{text.strip()}T12:00", tz)
+    return parse_moment(text, tz)
+
+
+def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+          all_plans: Annotated[bool, typer.Option("--all", help="Chase every plan.")] = False,
+          as_of: Annotated[str | None, typer.Option(
+              "--as-of", help="Run as if at this date (noon plan time) or date-time.")] = None,
+          dry_run: Annotated[bool, typer.Option(
+              "--dry-run", help="Show what is due and would be sent; send and record nothing.")] = False,
+          concurrency: Annotated[int, typer.Option(help="Messages sent at once.")] = 8,
+          plans: PlansOption = None) -> None:
+    """Remind, chase and escalate: queue what is due in the outbox, then send it."""
+    from ..cli import err, fail, out
+    from ..store import Store
+    from ..workspace import Workspace
+
+    if bool(plan_id) == all_plans:
+        raise fail("name one PLAN or give --all")
+    ws = Workspace(Store(), plans)
+    targets = ws.plans() if all_plans else [ws.plan(plan_id)]
+    if not targets:
+        raise fail("no valid plans to chase")
+    from ..chasing.run import dispatch_pending, queue_due
+
+    if dry_run:
+        _print_preview(ws, targets, as_of)
+        return
+    from rich.markup import escape
+
+    from notifications.apprise_dispatch import AppriseDispatcher
+
+    total = None
+    last_now = None
+    for plan in targets:
+        now = _moment(as_of, plan.timezone)
+        last_now = now
+        result = queue_due(ws, plan, now)
+        out.print(f"{plan.id}: {result.queued + result.skipped} due, {result.queued} newly queued"
+                  f"{f', {result.skipped} already queued or sent' if result.skipped else ''}")
+        total = result if total is None else total + result
+    dispatcher = AppriseDispatcher()
+    sent = dispatch_pending(ws.store, dispatcher, last_now, concurrency=concurrency)
+    out.print(f"sent {sent.sent} notification(s) in {sent.messages} message(s)"
+              + (f"; {sent.failed} not delivered (kept for retry: `programme outbox --pending`)"
+                 if sent.failed else ""))
+    for line in sent.errors:
+        err.print(f"[yellow]not delivered:[/] {escape(line)}", soft_wrap=True)
+    if not dispatcher.smtp_url:
+        out.print(f"[dim]emails go to the local sink {dispatcher.sink_dir} "
+                  "(set PROGRAMME_SMTP_URL to send them)[/]")
+
+
+def _print_preview(ws, targets, as_of) -> None:
+    from rich.table import Table
+
+    from ..chasing.run import preview
+    from ..cli import out
+
+    table = Table(title="Due now (dry run: nothing sent or recorded)", title_justify="left")
+    for col in ("Plan", "Milestone", "Step", "To", "Why", "When", "Queued"):
+        table.add_column(col)
+    count = 0
+    for plan in targets:
+        now = _moment(as_of, plan.timezone)
+        for item, known in preview(ws, plan, now):
+            count += 1
+            table.add_row(item.plan_id, item.milestone_id, item.step, item.recipient_name,
+                          item.role, item.payload["when"], "already" if known else "new")
+    if count:
+        out.print(table)
+    else:
+        out.print("nothing due now (outside the sending window, not a working day, or all clear)")
+
+
+def _rows_json(rows) -> list[dict]:
+    from ..chasing.secrets import mask_url
+
+    return [{"key": r.key, "plan": r.plan_id, "milestone": r.milestone_id, "step": r.step,
+             "anchor": r.anchor.isoformat(), "recipient": r.recipient, "role": r.role,
+             "state": r.state, "attempts": r.attempts, "last_error": r.last_error,
+             "targets": [mask_url(c) for c in r.contacts],
+             "delivered": [mask_url(c) for c in r.delivered],
+             "created_at": r.created_at.isoformat(), "next_attempt_at": r.next_attempt_at.isoformat(),
+             "sent_at": r.sent_at.isoformat() if r.sent_at else None} for r in rows]
+
+
+@outbox_app.callback()
+def outbox_list(ctx: typer.Context,
+                pending: Annotated[bool, typer.Option("--pending", help="Only not yet sent.")] = False,
+                failed: Annotated[bool, typer.Option("--failed", help="Only given up.")] = False,
+                sent: Annotated[bool, typer.Option("--sent", help="Only sent.")] = False,
+                as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
+                plan_id: Annotated[str | None, typer.Option("--plan", metavar="PLAN")] = None,
+                limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200) -> None:
+    """List the outbox (every notification the chase has queued), newest last."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ..chasing.secrets import mask_url
+    from ..cli import out
+    from ..store import Store
+    from ..store.outbox import FAILED, PENDING, SENDING, SENT, Outbox
+
+    states = ([PENDING, SENDING] if pending else []) + ([FAILED] if failed else []) + (
+        [SENT] if sent else [])
+    box = Outbox(Store())
+    rows = box.rows(states or None, plan_id=plan_id)
+    rows = rows[-limit:] if limit else rows
+    if as_json:
+        out.print_json(json.dumps(_rows_json(rows)))
+        return
+    counts = box.counts()
+    out.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    if not rows:
+        return
+    table = Table()
+    for col in ("Milestone", "Step", "To", "State", "Tries", "Next / sent", "Last error"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        when = r.sent_at if r.sent_at else r.next_attempt_at
+        table.add_row(f"{r.plan_id}/{r.milestone_id}", f"{r.step}@{r.anchor:%-d %b}",
+                      f"{r.recipient_name}\n[dim]{', '.join(mask_url(c) for c in r.contacts)}[/]",
+                      r.state, str(r.attempts), f"{when:%Y-%m-%d %H:%M} UTC",
+                      escape(r.last_error or ""))
+    out.print(table)
+
+
+@outbox_app.command("retry")
+def outbox_retry(send: Annotated[bool, typer.Option(
+        "--send/--no-send", help="Send at once (default) or only make them due.")] = True,
+                 concurrency: Annotated[int, typer.Option(help="Messages sent at once.")] = 8
+                 ) -> None:
+    """Make failed (and backing-off) notifications due now, and send them."""
+    from ..chasing.run import dispatch_pending
+    from ..cli import err, out
+    from ..store import Store
+    from ..store.outbox import Outbox
+    from ..workspace import parse_moment
+
+    store = Store()
+    now = parse_moment(None)
+    count = Outbox(store).retry(now)
+    out.print(f"{count} notification(s) due again")
+    if not send or not count:
+        return
+    from rich.markup import escape
+
+    from notifications.apprise_dispatch import AppriseDispatcher
+
+    result = dispatch_pending(store, AppriseDispatcher(), now, concurrency=concurrency)
+    out.print(f"sent {result.sent} notification(s) in {result.messages} message(s)"
+              + (f"; {result.failed} still not delivered" if result.failed else ""))
+    for line in result.errors:
+        err.print(f"[yellow]not delivered:[/] {escape(line)}", soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("chase")(chase)
+    app.add_typer(outbox_app, name="outbox")
