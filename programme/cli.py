@@ -146,7 +146,7 @@ def status(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None
 def _print_portfolio(states) -> None:
     table = Table(title="Portfolio", title_justify="left")
     for col in ("Plan", "Rating", "Lead's rating", "Done", "Overdue", "Blocked", "Ends (forecast)"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for s in states:
         a = s.assessment
         views = a.views()
@@ -167,7 +167,7 @@ def _print_plan(state) -> None:
     for col, justify in (("Milestone", "left"), ("Owner", "left"), ("Due", "left"),
                          ("Forecast", "left"), ("Slip", "right"), ("State", "left"),
                          ("Rating", "left")):
-        table.add_column(col, justify=justify)
+        table.add_column(col, justify=justify, overflow="fold")
     names = plan.people
     for v in a.views():
         m = v.milestone

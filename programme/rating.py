@@ -114,29 +114,31 @@ def group_rating(ratings: list[Rating], end_slip: int, critical: list[Rating],
         return sum(v for r, v in counts.items() if r >= level)
 
     red, ar, amber = worse(Rating.RED), worse(Rating.AMBER_RED), worse(Rating.AMBER)
+    ag = worse(Rating.AMBER_GREEN)
     tiers = [
         (Rating.RED, [
             (end_slip > END_SLIP_RED, f"the {what}'s end is forecast {end_slip} working days late"),
-            (share_at_least(Rating.RED) >= SHARE, f"{red} of {n} milestones are Red"),
+            (share_at_least(Rating.RED) >= SHARE, f"{red} of {n} milestones {_are(red)} Red"),
         ]),
         (Rating.AMBER_RED, [
             (end_slip > END_SLIP_AMBER_RED,
              f"the {what}'s end is forecast {end_slip} working days late"),
             (Rating.RED in critical, "a milestone on the critical path is Red"),
             (share_at_least(Rating.AMBER_RED) >= SHARE,
-             f"{ar} of {n} milestones are Amber/Red or worse"),
+             f"{ar} of {n} milestones {_are(ar)} Amber/Red or worse"),
         ]),
         (Rating.AMBER, [
             (end_slip > END_SLIP_AMBER, f"the {what}'s end is forecast {end_slip} working days late"),
             (red + counts.get(Rating.AMBER_RED, 0) > 0,
              f"{ar} milestone{'s are' if ar != 1 else ' is'} Amber/Red or Red"),
-            (share_at_least(Rating.AMBER) >= SHARE, f"{amber} of {n} milestones are Amber or worse"),
+            (share_at_least(Rating.AMBER) >= SHARE,
+             f"{amber} of {n} milestones {_are(amber)} Amber or worse"),
         ]),
         (Rating.AMBER_GREEN, [
             (end_slip > 0, f"the {what}'s end is forecast {end_slip} working days late"),
             (amber > 0, f"{amber} milestone{'s are' if amber != 1 else ' is'} Amber or worse"),
             (share_at_least(Rating.AMBER_GREEN) >= SHARE,
-             f"{worse(Rating.AMBER_GREEN)} of {n} milestones are Amber/Green or worse"),
+             f"{ag} of {n} milestones {_are(ag)} Amber/Green or worse"),
         ]),
     ]
     for level, rules in tiers:
@@ -144,3 +146,7 @@ def group_rating(ratings: list[Rating], end_slip: int, critical: list[Rating],
         if reasons:
             return GroupRating(level, reasons)
     return GroupRating(Rating.GREEN, ())
+
+
+def _are(count: int) -> str:
+    return "is" if count == 1 else "are"

@@ -88,7 +88,8 @@ def test_a_duplicate_milestone_id_points_at_both_definitions(tmp_path):
 
 def test_a_dependency_cycle_is_named_in_full(tmp_path):
     path = broken(tmp_path, "        owner: ana\n        due: +10 working days",
-                  "        owner: ana\n        due: +10 working days\n        depends_on: [market-engagement]")
+                  "        owner: ana\n        due: +10 working days\n"
+                  "        depends_on: [market-engagement]")
     code, output = run_validate(path)
     assert code == 1
     assert "dependency cycle:" in output

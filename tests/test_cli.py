@@ -1,0 +1,148 @@
+"""The CLI as a lead uses it: status, check-ins, baselines, the lead's rating, info."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from factory import GOOD_YAML, write
+from typer.testing import CliRunner
+
+from programme.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def plans(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    write(folder, "good-plan.yaml", GOOD_YAML)
+    monkeypatch.setenv("PROGRAMME_PLANS", str(folder))
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: whole ids on one line
+    return folder
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+def status_json(*extra: str) -> dict:
+    code, output = cli("status", "good-plan", "--json", *extra)
+    assert code == 0, output
+    return json.loads(output)
+
+
+def test_status_shows_each_milestone_with_its_rating(plans):
+    code, output = cli("status", "good-plan", "--as-of", "2026-09-18")
+    assert code == 0, output
+    assert "needs-assessment" in output and "overdue" in output
+    assert "good-plan:" in output and "0/3 done" in output
+
+
+def test_status_as_json_carries_the_derived_state(plans):
+    doc = status_json("--as-of", "2026-09-18")
+    ms = {m["id"]: m for m in doc["milestones"]}
+    assert ms["needs-assessment"]["states"][0] == "overdue"
+    assert ms["needs-assessment"]["working_days_to_due"] == -3
+    assert ms["discovery-day"]["state"] == "slipped by dependency"
+    assert doc["critical_path"][-1] == "market-engagement"
+
+
+def test_a_check_in_changes_the_status_and_is_kept_in_history(plans):
+    code, output = cli("update", "good-plan", "needs-assessment", "--done", "--by", "ana",
+                       "--note", "signed off")
+    assert code == 0, output
+    assert "not started → done" in output
+    ms = {m["id"]: m for m in status_json()["milestones"]}
+    assert ms["needs-assessment"]["status"] == "done"
+    code, output = cli("update", "good-plan", "discovery-day", "--blocked", "venue cancelled")
+    assert code == 0
+    ms = {m["id"]: m for m in status_json()["milestones"]}
+    assert ms["discovery-day"]["blocked_reason"] == "venue cancelled"
+
+
+def test_an_owners_forecast_date_is_recorded(plans):
+    code, _ = cli("update", "good-plan", "market-engagement", "--forecast", "2027-01-15")
+    assert code == 0
+    ms = {m["id"]: m for m in status_json("--as-of", "2026-09-02")["milestones"]}
+    assert ms["market-engagement"]["owner_forecast"] is None  # not known yet on 2 September
+    ms = {m["id"]: m for m in status_json()["milestones"]}
+    assert ms["market-engagement"]["owner_forecast"] == "2027-01-15"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("status", "good-plna"), "unknown plan 'good-plna' (did you mean 'good-plan'?)"),
+    (("update", "good-plan", "discovery-dya", "--done"),
+     "unknown milestone 'discovery-dya' in plan 'good-plan' (did you mean 'discovery-day'?)"),
+    (("update", "good-plan", "discovery-day"), "say what changed"),
+    (("update", "good-plan", "discovery-day", "--done", "--in-progress"), "choose one of"),
+    (("update", "good-plan", "discovery-day", "--forecast", "soon"), "--forecast: 'soon' is not a date"),
+    (("update", "good-plan", "discovery-day", "--done", "--by", "anna"),
+     "--by 'anna' is not a person in plan 'good-plan' (did you mean 'ana'?)"),
+    (("rate", "good-plan", "purple", "-c", "x"), "unknown rating 'purple'"),
+    (("status", "good-plan", "--as-of", "next week"), "cannot read the date 'next week'"),
+])
+def test_mistakes_on_the_command_line_are_one_clear_line(plans, args, message):
+    code, output = cli(*args)
+    assert code == 1
+    assert message in output
+    assert "Traceback" not in output
+
+
+def test_the_leads_rating_is_shown_beside_the_computed_one(plans):
+    code, output = cli("rate", "good-plan", "amber/green", "-c", "Supplier confirmed", "--by", "cara")
+    assert code == 0, output
+    assert status_json("--as-of", "2026-09-18")["lead_rating"] is None  # not given back then
+    doc = status_json()
+    assert doc["lead_rating"]["rating"] == "Amber/Green"
+    assert doc["lead_rating"]["commentary"] == "Supplier confirmed"
+    assert doc["rating"] != doc["lead_rating"]["rating"]  # the computed one is not overridden
+
+
+def test_a_new_baseline_is_taken_on_request(plans):
+    assert cli("sync")[0] == 0
+    code, output = cli("baseline", "good-plan", "--note", "re-plan after discovery")
+    assert code == 0 and "baseline 2 taken" in output
+
+
+def test_a_plan_edited_after_check_ins_keeps_them(plans):
+    cli("update", "good-plan", "needs-assessment", "--done")
+    write(plans, "good-plan.yaml", GOOD_YAML.replace("title: Market engagement", "title: Market day"))
+    code, output = cli("sync")
+    assert code == 0 and "1 changed" in output
+    ms = {m["id"]: m for m in status_json()["milestones"]}
+    assert ms["needs-assessment"]["status"] == "done"
+    assert ms["market-engagement"]["title"] == "Market day"
+
+
+def test_info_says_where_the_data_lives(plans, tmp_path):
+    code, output = cli("info")
+    assert code == 0
+    assert str(tmp_path / "home") in output
+    assert "plan files:    1 (1 valid)" in output
+
+
+def test_info_never_shows_a_database_password(plans, monkeypatch):
+    monkeypatch.setenv("PROGRAMME_DATABASE_URL", "postgresql+psycopg://app:s3cret@127.0.0.1:1/none")
+    _, output = cli("info")
+    assert "s3cret" not in output
+    assert "app:***@" in output or "cannot open the database" in output
+
+
+def test_status_does_not_import_prefect(plans):
+    code = ("import sys, runpy; sys.argv=['programme','status','good-plan'];\n"
+            "from programme.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "assert 'prefect' not in sys.modules, 'prefect imported'\nprint('clean')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={**os.environ})
+    assert result.returncode == 0, result.stderr
+    assert "clean" in result.stdout
