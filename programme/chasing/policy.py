@@ -79,24 +79,71 @@ def _window(policy: ReminderPolicy) -> tuple[time, time]:
 
 
 class _Policies:
-    """policy_for(m) builds two dataclasses; most milestones share one override, so cache it."""
+    """policy_for(m) builds two dataclasses; most milestones share one override, so cache it
+    (by identity first: hashing a ReminderPolicy is dearer than a dict hit on its id)."""
 
     def __init__(self, plan: Plan):
         self.plan = plan
-        self._cache: dict[ReminderPolicy, tuple[ReminderPolicy, tuple[time, time]]] = {}
+        self._cache: dict[int, tuple[ReminderPolicy, tuple[time, time]]] = {}
+        self._by_value: dict[ReminderPolicy, tuple[ReminderPolicy, tuple[time, time]]] = {}
 
     def get(self, m: Milestone) -> tuple[ReminderPolicy, tuple[time, time]]:
-        hit = self._cache.get(m.reminders)
+        hit = self._cache.get(id(m.reminders))
         if hit is None:
-            policy = self.plan.policy_for(m)
-            hit = self._cache[m.reminders] = (policy, _window(policy))
+            hit = self._by_value.get(m.reminders)
+            if hit is None:
+                policy = self.plan.policy_for(m)
+                hit = self._by_value[m.reminders] = (policy, _window(policy))
+            self._cache[id(m.reminders)] = hit
+        return hit
+
+
+class _Memo:
+    """The working calendar with answers remembered for one evaluation: thousands of milestones
+    share a few dozen due dates."""
+
+    def __init__(self, cal: WorkingCalendar, timezone: str):
+        self.cal = cal
+        self.timezone = timezone
+        self._add: dict[tuple[date, int], date] = {}
+        self._between: dict[tuple[date, date], int] = {}
+        self._working: dict[date, bool] = {}
+        self._days: dict[datetime, date] = {}
+
+    def add(self, day: date, n: int) -> date:
+        key = (day, n)
+        hit = self._add.get(key)
+        if hit is None:
+            hit = self._add[key] = self.cal.add(day, n)
+        return hit
+
+    def between(self, start: date, end: date) -> int:
+        key = (start, end)
+        hit = self._between.get(key)
+        if hit is None:
+            hit = self._between[key] = self.cal.between(start, end)
+        return hit
+
+    def is_working_day(self, day: date) -> bool:
+        hit = self._working.get(day)
+        if hit is None:
+            hit = self._working[day] = self.cal.is_working_day(day)
+        return hit
+
+    def next_working_day(self, day: date) -> date:
+        return self.add(day, 0)
+
+    def plan_day(self, moment: datetime) -> date:
+        hit = self._days.get(moment)
+        if hit is None:
+            hit = self._days[moment] = plan_today(moment, self.timezone)
         return hit
 
 
 def due_notifications(plan: Plan, statuses: Mapping[str, CurrentStatus],
                       now: datetime) -> list[Notification]:
     """Every notification due at `now` (aware), in plan order; see the module docstring."""
-    cal = working_calendar(plan.calendar)
+    cal = _Memo(working_calendar(plan.calendar), plan.timezone)
     local = local_time(now, plan.timezone)
     today = local.date()
     if not cal.is_working_day(today):
@@ -120,8 +167,8 @@ def due_notifications(plan: Plan, statuses: Mapping[str, CurrentStatus],
 
 
 def _blocked(plan: Plan, m: Milestone, st: CurrentStatus, policy: ReminderPolicy,
-             cal: WorkingCalendar, today: date) -> list[Notification]:
-    began = plan_today(st.since, plan.timezone) if st.since else today
+             cal: _Memo, today: date) -> list[Notification]:
+    began = cal.plan_day(st.since) if st.since else today
     first = cal.next_working_day(began)
     if today < first:
         return []
@@ -132,7 +179,7 @@ def _blocked(plan: Plan, m: Milestone, st: CurrentStatus, policy: ReminderPolicy
 
 
 def _owner_and_escalations(plan: Plan, m: Milestone, st: CurrentStatus, policy: ReminderPolicy,
-                           cal: WorkingCalendar, today: date) -> list[Notification]:
+                           cal: _Memo, today: date) -> list[Notification]:
     r_day = st.forecast or m.due
     d_day = max(m.due, r_day)
     late = cal.between(d_day, today) if today > d_day else 0  # working days past D
@@ -165,7 +212,7 @@ def _owner_and_escalations(plan: Plan, m: Milestone, st: CurrentStatus, policy: 
     return out
 
 
-def _reminder_day(cal: WorkingCalendar, target: date, before: int) -> date:
+def _reminder_day(cal: WorkingCalendar | _Memo, target: date, before: int) -> date:
     """The working day `before` working days ahead of `target`; for 0, the target itself or, when
     it is not a working day, the last working day before it (never after the date)."""
     if before == 0:
