@@ -179,21 +179,27 @@ def build(snapshot: Snapshot) -> Report:
 
     phases = tuple(_phase(g, by_id) for g in a.phases)
     previous = snapshot.previous.assessment.rating if snapshot.previous else None
-    trend = None
-    if previous is not None:
-        trend = ("unchanged" if previous == a.rating
-                 else "worse" if a.rating > previous else "better")
     o = a.overall
     lead = state.lead_rating
     return Report(
         plan=plan, as_of=a.now, today=a.today, period_start=period_start,
         lead_name=name(plan.lead) or plan.lead, sponsor_name=name(plan.sponsor),
-        rating=a.rating, reasons=o.reasons, previous_rating=previous, trend=trend,
+        rating=a.rating, reasons=o.reasons, previous_rating=previous,
+        trend=trend(previous, a.rating),
         lead_rating=lead, lead_differs=lead is not None and lead.rating != a.rating,
         done=o.done, total=o.total, end_due=o.due, end_forecast=o.forecast, end_slip=o.end_slip,
         rows=tuple(rows), done_in_period=done_in_period, due_next=due_next, overdue=overdue,
         blocked=blocked, slips=slips, critical_path=critical, variance=variance,
         new_since_baseline=new_since, baseline_taken=bool(baseline), phases=phases)
+
+
+def trend(previous: Rating | None, current: Rating) -> str | None:
+    """A higher Rating is a worse one (Green 0 ... Red 4)."""
+    if previous is None:
+        return None
+    if previous == current:
+        return "unchanged"
+    return "worse" if current > previous else "better"
 
 
 def _phase(g: GroupView, by_id: dict[str, Row]) -> PhaseRow:

@@ -7,6 +7,7 @@ forecasts, ratings and the critical path all come from the Report, itself from t
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
@@ -190,7 +191,7 @@ def svg(report: Report, max_rows: int = MAX_ROWS) -> str:
         out.append("</g>")
 
     path = [r.id for r in report.critical_path if r.id in positions]
-    for a, b in zip(path, path[1:], strict=False):
+    for a, b in itertools.pairwise(path):
         (x1, y1), (x2, y2) = positions[a], positions[b]
         out.append(f'<path class="critical-link" d="M{x1},{y1} H{max(x1, x2 - 6)} V{y2} H{x2}" '
                    'fill="none" stroke="#942514" stroke-width="1.5" stroke-dasharray="4 2">'

@@ -10,9 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import scenario  # noqa: E402
+import scenario
 
-from programme.store import Store  # noqa: E402
+from programme.store import Store
 
 
 @pytest.fixture

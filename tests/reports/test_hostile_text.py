@@ -11,8 +11,9 @@ import pytest
 import scenario
 
 from programme.reports import render_digest, render_portfolio, render_report
-from programme.reports.timeline import svg
 from programme.reports.render import report_of
+from programme.reports.timeline import svg
+
 
 class Tags(HTMLParser):
     def __init__(self):
