@@ -234,7 +234,7 @@ class Outbox:
             for row in rows:
                 done = sorted(set(row.delivered) | (accepted & set(row.contacts)))
                 values: dict = {"delivered": done, "claimed_until": None, "claimed_by": None}
-                if all(c in done for c in row.contacts):
+                if row.contacts and all(c in done for c in row.contacts):
                     values.update(state=SENT, sent_at=now)
                 else:
                     attempts = conn.execute(select(outbox.c.attempts).where(
