@@ -6,7 +6,7 @@ rule is ever re-derived in a template or a flow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from .model import CurrentStatus, Milestone, Phase, Plan, Rating, Status
@@ -20,7 +20,7 @@ from .rating import (
     milestone_rating,
 )
 from .schedule import Forecast, critical_path, forecast_all, topological_order
-from .workdays import plan_today, working_calendar
+from .workdays import WorkingCalendar, plan_today, working_calendar
 
 
 @dataclass(frozen=True)
@@ -98,34 +98,45 @@ def assess(plan: Plan, statuses: dict[str, CurrentStatus], now: datetime) -> Ass
     """Apply the rules to `plan` with its reported statuses at the instant `now` (aware)."""
     cal = working_calendar(plan.calendar)
     today = plan_today(now, plan.timezone)
-    order = topological_order(plan)
-    forecasts = forecast_all(plan, statuses, today, cal, order)
+    forecasts = forecast_all(plan, statuses, today, cal, topological_order(plan))
+    blank = CurrentStatus()
+    views = [milestone_view(m, statuses.get(m.id, blank), forecasts[m.id], today, cal)
+             for m in plan.milestones]
+    return assemble(plan, now, views)
+
+
+def milestone_view(m: Milestone, st: CurrentStatus, f: Forecast, today: date,
+                   cal: WorkingCalendar) -> MilestoneView:
+    """One milestone's derived state and rating, from its forecast (critical is set by assemble)."""
+    days_to_due = cal.between(today, m.due)
+    owner_late = st.forecast is not None and st.forecast > m.due and not st.status.is_closed
+    states = derived_states(st.status, days_to_due, f.slip, f.driver, owner_late)
+    return MilestoneView(
+        milestone=m, status=st, forecast=f.forecast, slip=f.slip, driver=f.driver,
+        days_to_due=days_to_due, states=states,
+        rating=milestone_rating(states, days_to_due, f.slip), critical=False,
+    )
+
+
+def assemble(plan: Plan, now: datetime, views: list[MilestoneView]) -> Assessment:
+    """The roll-up: critical path, then phase and plan ratings, from every milestone's view."""
+    cal = working_calendar(plan.calendar)
+    forecasts = {v.id: Forecast(v.forecast, v.slip, v.driver) for v in views}
     path = critical_path(plan, forecasts, cal)
     on_path = set(path)
-    blank = CurrentStatus()
-    views: dict[str, MilestoneView] = {}
-    for m in plan.milestones:
-        st = statuses.get(m.id, blank)
-        f: Forecast = forecasts[m.id]
-        days_to_due = cal.between(today, m.due)
-        owner_late = (st.forecast is not None and st.forecast > m.due
-                      and not st.status.is_closed)
-        states = derived_states(st.status, days_to_due, f.slip, f.driver, owner_late)
-        views[m.id] = MilestoneView(
-            milestone=m, status=st, forecast=f.forecast, slip=f.slip, driver=f.driver,
-            days_to_due=days_to_due, states=states,
-            rating=milestone_rating(states, days_to_due, f.slip), critical=m.id in on_path,
-        )
+    by_id = {v.id: replace(v, critical=True) if v.id in on_path else v for v in views}
+    ordered = {m.id: by_id[m.id] for m in plan.milestones}
     groups = []
     for phase in plan.phases:
         ids = [m.id for m in plan.milestones if m.phase == phase.id]
-        groups.append(_group(phase.id, phase.title, ids, views, cal, "phase"))
-    overall = _group(plan.id, plan.title, [m.id for m in plan.milestones], views, cal, "plan")
-    return Assessment(plan, now, today, views, tuple(groups), overall, tuple(path))
+        groups.append(_group(phase.id, phase.title, ids, ordered, cal, "phase"))
+    overall = _group(plan.id, plan.title, [m.id for m in plan.milestones], ordered, cal, "plan")
+    return Assessment(plan, now, plan_today(now, plan.timezone), ordered, tuple(groups), overall,
+                      tuple(path))
 
 
-def _group(gid: str, title: str, ids: list[str], views: dict[str, MilestoneView], cal,
-           what: str) -> GroupView:
+def _group(gid: str, title: str, ids: list[str], views: dict[str, MilestoneView],
+           cal: WorkingCalendar, what: str) -> GroupView:
     counted = [views[i] for i in ids if views[i].rating is not None]
     due = max((v.milestone.due for v in counted), default=None)
     forecast = max((v.forecast for v in counted), default=None)

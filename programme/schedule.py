@@ -58,32 +58,36 @@ def lagged(cal: WorkingCalendar, m: Milestone, dep: str, dep_forecast: date) -> 
     return dep_forecast + timedelta(days=rule.days)
 
 
+def forecast_one(m: Milestone, st: CurrentStatus, today: date, cal: WorkingCalendar,
+                 dependencies: dict[str, date | None]) -> Forecast:
+    """One milestone's forecast, given its dependencies' forecasts (None: dropped)."""
+    if st.status == Status.DROPPED:
+        return Forecast(None, 0, None)
+    if st.status == Status.DONE:
+        done = st.done_on or m.due
+        return Forecast(done, max(0, cal.between(m.due, done)), None)
+    best, driver = m.due, None
+    if st.forecast is not None and st.forecast > best:
+        best, driver = st.forecast, OWNER
+    if today > best:
+        best, driver = today, TODAY
+    for dep in m.depends_on:
+        f = dependencies[dep]
+        if f is None:
+            continue
+        candidate = lagged(cal, m, dep, f)
+        if candidate > best:
+            best, driver = candidate, dep
+    return Forecast(best, max(0, cal.between(m.due, best)), driver)
+
+
 def forecast_all(plan: Plan, statuses: dict[str, CurrentStatus], today: date,
                  cal: WorkingCalendar, order: list[Milestone] | None = None) -> dict[str, Forecast]:
     out: dict[str, Forecast] = {}
     blank = CurrentStatus()
     for m in order or topological_order(plan):
-        st = statuses.get(m.id, blank)
-        if st.status == Status.DROPPED:
-            out[m.id] = Forecast(None, 0, None)
-            continue
-        if st.status == Status.DONE:
-            done = st.done_on or m.due
-            out[m.id] = Forecast(done, max(0, cal.between(m.due, done)), None)
-            continue
-        best, driver = m.due, None
-        if st.forecast is not None and st.forecast > best:
-            best, driver = st.forecast, OWNER
-        if today > best:
-            best, driver = today, TODAY
-        for dep in m.depends_on:
-            f = out[dep].forecast
-            if f is None:
-                continue
-            candidate = lagged(cal, m, dep, f)
-            if candidate > best:
-                best, driver = candidate, dep
-        out[m.id] = Forecast(best, max(0, cal.between(m.due, best)), driver)
+        deps = {dep: out[dep].forecast for dep in m.depends_on}
+        out[m.id] = forecast_one(m, statuses.get(m.id, blank), today, cal, deps)
     return out
 
 

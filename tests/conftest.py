@@ -8,6 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI machines are small and shared: judge properties by their answers, never by a deadline.
+settings.register_profile("programme", deadline=None)
+settings.load_profile("programme")
 
 PG_ADMIN_URL = os.environ.get("PROGRAMME_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
