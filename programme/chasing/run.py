@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..assess import Assessment
 from ..store import Store
 from ..store.outbox import Outbox, OutboxItem, OutboxRow
 from ..workspace import Workspace
@@ -51,11 +52,16 @@ class Due:
 
 def due_items(workspace: Workspace, plan, now: datetime) -> list[OutboxItem]:
     """What the policy says is due at `now`, as outbox items with their message facts."""
-    state = workspace.state(plan, now)
-    a = state.assessment
+    a = workspace.state(plan, now).assessment
     statuses = {mid: v.status for mid, v in a.milestones.items()}
+    return outbox_items(a, due_notifications(plan, statuses, now))
+
+
+def outbox_items(a: Assessment, notifications: list[Notification]) -> list[OutboxItem]:
+    """Notifications as outbox items, each with the facts its message shows."""
+    plan = a.plan
     items = []
-    for n in due_notifications(plan, statuses, now):
+    for n in notifications:
         person = plan.people.get(n.recipient)
         items.append(OutboxItem(
             key=n.key, plan_id=n.plan_id, milestone_id=n.milestone_id, step=n.step,
