@@ -94,15 +94,20 @@ def parse_moment(text: str | None, tz: str = "Europe/London") -> datetime:
         if len(text) <= 10:
             day = date.fromisoformat(text)
             local = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=tz)
-            return local.in_timezone("UTC")
+            return _plain_utc(local)
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise WorkspaceError(f"cannot read the date {text!r}: write it as 2026-11-27 or "
                              "2026-11-27T09:30") from None
     if parsed.tzinfo is None:
         parsed = pendulum.instance(parsed, tz=tz)
-    return parsed.astimezone(UTC)
+    return _plain_utc(parsed)
 
 
 def start_of_day(day: date, tz: str) -> datetime:
-    return pendulum.instance(datetime.combine(day, time()), tz=tz).in_timezone("UTC")
+    return _plain_utc(pendulum.instance(datetime.combine(day, time()), tz=tz))
+
+
+def _plain_utc(moment: datetime) -> datetime:
+    """A standard-library UTC datetime: pendulum's own loses its timezone in arithmetic."""
+    return datetime.fromtimestamp(moment.timestamp(), UTC)
