@@ -119,6 +119,8 @@ def register(app: typer.Typer) -> None:
             result = _render(render_digest, snapshot)
             name, day = plan.id, snapshot.state.assessment.today
         if send:
+            from ..reports.send import write_to_sink
+
             for path in write_to_sink(result, name, day):
                 err.print(f"[green]✓[/] {path}", soft_wrap=True)
             return
@@ -168,19 +170,3 @@ def _portfolio(ws, as_of: str | None):
                          lambda i: progress.update(task, completed=i + 1))
     today = max(s.state.assessment.today for s in snapshots)
     return result, "portfolio", today
-
-
-def write_to_sink(result, name: str, day) -> list[Path]:
-    """Until the outbox sends digests: write them where an operator can open them."""
-    from ..config import data_dir
-
-    folder = data_dir() / "sink" / "digests"
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / f"{name}-{day.isoformat()}"
-    paths = []
-    for suffix, text in ((".html", result.html), (".txt", f"Subject: {result.subject}\n\n{result.text}"),
-                         (".chat.txt", result.chat)):
-        path = stem.with_name(stem.name + suffix)
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths

@@ -105,3 +105,17 @@ def test_broken_override_template_is_a_one_line_error(bare_home, tmp_path, capsy
     code, _, err = run(capsys, monkeypatch, "report", PLAN)
     assert code == 1
     assert "report.md.j2:1" in err and "Traceback" not in err
+
+
+def test_digest_outbox_rows_are_one_per_subscriber_per_day(snap):
+    from programme.reports import render_digest
+    from programme.reports.send import digest_items
+
+    digest = render_digest(snap)
+    items = digest_items(snap.plan, digest, snap.state.assessment.today)
+    assert [i.recipient for i in items] == list(snap.plan.subscribers)
+    assert len({i.key for i in items}) == len(items)
+    assert all(i.key.endswith(f"digest@2026-11-23/{i.recipient}") for i in items)
+    board = items[-1]
+    assert board.contacts == ("change.board@example.gov.uk",)
+    assert board.payload["subject"] == digest.subject and board.payload["html"] == digest.html
