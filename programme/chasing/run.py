@@ -26,6 +26,7 @@ from .messages import item_context
 from .policy import Notification, due_notifications
 
 DEFAULT_CONCURRENCY = 8
+PRERENDERED = "digest"  # payload kind of a message rendered before queueing (subject, text, html, chat)
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,12 @@ def preview(workspace: Workspace, plan, now: datetime, outbox: Outbox | None = N
 
 
 def group_messages(rows: list[OutboxRow]) -> list[list[OutboxRow]]:
-    """One group per recipient and destination: a person's rows whose remaining targets match."""
+    """One group per recipient and destination: a person's rows whose remaining targets match.
+    A pre-rendered message (a digest) is always a group of its own."""
     groups: dict[tuple, list[OutboxRow]] = defaultdict(list)
     for row in rows:
-        groups[(row.recipient, row.remaining)].append(row)
+        own = row.key if row.payload.get("kind") == PRERENDERED else None
+        groups[(row.recipient, row.remaining, own)].append(row)
     return [sorted(g, key=lambda r: (r.payload.get("plan_title", ""), r.anchor, r.milestone_id))
             for g in groups.values()]
 
@@ -103,7 +106,7 @@ def dispatch_pending(store: Store, dispatcher, now: datetime, *,
                      worker: str | None = None, limit: int | None = None) -> ChaseResult:
     """Outbox -> channels: everything due at `now`, one message per recipient."""
     from notifications.channels import Message
-    from notifications.render import render
+    from notifications.render import Rendered, render
 
     outbox = outbox or Outbox(store)
     worker = worker or f"{socket.gethostname()}:{os.getpid()}"
@@ -116,7 +119,11 @@ def dispatch_pending(store: Store, dispatcher, now: datetime, *,
 
     def build(group: list[OutboxRow]) -> Message:
         first = group[0]
-        rendered = render(first.recipient_name, [r.payload for r in group], now)
+        if first.payload.get("kind") == PRERENDERED:
+            p = first.payload
+            rendered = Rendered(p["subject"], p["text"], p["html"], p["chat"])
+        else:
+            rendered = render(first.recipient_name, [r.payload for r in group], now)
         return Message(first.recipient, first.recipient_name, first.remaining, rendered.subject,
                        rendered.text, rendered.html, rendered.chat, tuple(r.key for r in group))
 

@@ -1,0 +1,99 @@
+"""`programme run` (a tracking pass, in-process) and `programme serve` (deployments on a
+Prefect server). Prefect is imported here only, inside the commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+PlansOpt = Annotated[Path | None, typer.Option(
+    "--plans", help="Plans folder (default: $PROGRAMME_PLANS or ./plans).", show_default=False)]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def run(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+            all_plans: Annotated[bool, typer.Option("--all", help="Every plan in the folder.")] = False,
+            as_of: Annotated[str | None, typer.Option(
+                "--as-of", metavar="DATE", help="Run as if it were this date or date-time.")] = None,
+            send: Annotated[bool, typer.Option(
+                "--send/--no-send", help="Send what is due (default) or only queue it.")] = True,
+            plans: PlansOpt = None, verbose: VerboseOpt = False) -> None:
+        """Run the tracking flow: ratings, chasing and the report, for one plan or all."""
+        from ..cli import err, fail, out
+        from ..store import Store
+        from ..workspace import Workspace, parse_moment
+
+        if bool(plan_id) == all_plans:
+            raise fail("name a plan or use --all")
+        ws = Workspace(Store(), plans)
+        targets = [ws.plan(plan_id)] if plan_id else ws.plans()
+        for problem in ([] if plan_id else ws.problems()):
+            err.print(f"[yellow]skipped:[/] {problem}", soft_wrap=True, markup=False)
+        if not targets:
+            raise fail("no valid plans to run")
+        if as_of is not None:
+            parse_moment(as_of)  # a bad date is one line, before Prefect starts
+
+        from flows.settings import embedded
+
+        embedded(verbose)
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        from flows.runner import run_tracking
+
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            job = progress.add_task("starting Prefect…", total=len(targets))
+            results = run_tracking([p.id for p in targets], as_of, str(plans) if plans else None,
+                                   send, on_start=lambda pid: progress.update(
+                                       job, description=f"tracking {pid}"),
+                                   on_done=lambda pid: progress.advance(job))
+        _print_results(out, results)
+        if any(r.get("error") for r in results):
+            raise typer.Exit(1)
+
+    @app.command()
+    def serve(plans: PlansOpt = None, verbose: VerboseOpt = False,
+              run_on_start: Annotated[bool, typer.Option(
+                  "--run-now", help="Also start one tracking run of every plan now.")] = False
+              ) -> None:
+        """Register and serve the deployments on the Prefect server at PREFECT_API_URL: daily
+        tracking (09:00 on working days, plan time), the Monday digest, and the check-in
+        triggers."""
+        import os
+
+        from ..cli import fail
+
+        if not os.environ.get("PREFECT_API_URL"):
+            raise fail("PREFECT_API_URL is not set: start a Prefect server (`prefect server "
+                       "start`) and point PREFECT_API_URL at it, e.g. http://127.0.0.1:4200/api")
+        from flows.settings import served
+
+        served(verbose)
+        from flows.serve import serve_all
+
+        serve_all(str(plans) if plans else None, run_on_start=run_on_start)
+
+
+def _print_results(out, results: list[dict]) -> None:
+    from rich.table import Table
+
+    from ..config import data_dir
+
+    table = Table(title="Tracking run", title_justify="left")
+    for col in ("Plan", "Rating", "Queued", "Sent", "Failed", "Messages", "Report"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        if r.get("error"):
+            table.add_row(r["plan"], "[red]failed[/]", "", "", "", "", r["error"])
+            continue
+        table.add_row(r["plan"], r["rating"], str(r["queued"]), str(r["sent"]), str(r["failed"]),
+                      str(r["messages"]), r["report"])
+    out.print(table)
+    sink = data_dir() / "sink"
+    if sink.exists():
+        out.print(f"[dim]messages for email addresses without PROGRAMME_SMTP_URL are in {sink}[/]")

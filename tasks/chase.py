@@ -1,0 +1,38 @@
+"""Chasing steps of a run: the due notifications into the outbox, then the outbox to channels.
+
+Both are safe to repeat: the outbox's unique key means a rerun queues nothing already queued,
+and a claimed row is sent at most once per attempt (see programme.store.outbox).
+"""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from programme.assess import Assessment
+from programme.chasing.run import ChaseResult, dispatch_pending, outbox_items
+from programme.store.outbox import Outbox
+
+from .context import RunContext
+from .milestones import MilestoneTrack
+
+
+@task(name="queue-notifications", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
+def queue_notifications(ctx: RunContext, assessment: Assessment,
+                        tracks: list[MilestoneTrack]) -> ChaseResult:
+    """Write every notification the milestone tasks found due to the outbox (before any send)."""
+    notifications = [n for t in tracks for n in t.notifications]
+    items = outbox_items(assessment, notifications)
+    inserted = Outbox(ctx.workspace.store).enqueue(items, ctx.now)
+    return ChaseResult(queued=len(inserted), skipped=len(items) - len(inserted))
+
+
+@task(name="send-notifications", retries=3, retry_delay_seconds=[5, 30, 120], cache_policy=NO_CACHE)
+def send_notifications(ctx: RunContext) -> ChaseResult:
+    """Send what the outbox holds for now: one message per recipient, through Apprise.
+
+    A channel that is down is not an error here: its rows stay in the outbox with the reason and
+    a later attempt time (exponential backoff). Retries are for the store or a crash."""
+    from notifications.apprise_dispatch import AppriseDispatcher
+
+    return dispatch_pending(ctx.workspace.store, AppriseDispatcher(), ctx.now)

@@ -1,0 +1,53 @@
+"""One task run per milestone, fed by its dependencies' results, so the flow-run graph in the
+Prefect UI is the plan; then the roll-up that rates phases and the plan.
+
+Both are pure computation over the core rules (no I/O), hence no retries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from programme.assess import Assessment, MilestoneView, assemble, milestone_view
+from programme.chasing.policy import Notification, due_notifications
+from programme.model import CurrentStatus
+from programme.schedule import forecast_one
+
+from .context import RunContext
+
+
+@dataclass(frozen=True)
+class MilestoneTrack:
+    """What a milestone task hands on: its view (forecast, state, rating) and what is due."""
+
+    view: MilestoneView
+    notifications: tuple[Notification, ...]
+
+    @property
+    def forecast(self) -> date | None:
+        return self.view.forecast
+
+
+@task(name="track-milestone", cache_policy=NO_CACHE)
+def track_milestone(ctx: RunContext, milestone_id: str,
+                    upstream: list[MilestoneTrack]) -> MilestoneTrack:
+    """Forecast from the dependencies' results, derive state and rating, list what is due."""
+    plan = ctx.plan
+    m = ctx.by_id[milestone_id]
+    status = ctx.statuses.get(milestone_id, CurrentStatus())
+    deps = {t.view.id: t.forecast for t in upstream}
+    forecast = forecast_one(m, status, ctx.today, ctx.calendar, deps)
+    view = milestone_view(m, status, forecast, ctx.today, ctx.calendar)
+    alone = replace(plan, milestones=(m,))
+    due = tuple(due_notifications(alone, {m.id: status}, ctx.now))
+    return MilestoneTrack(view, due)
+
+
+@task(name="rate-plan", cache_policy=NO_CACHE)
+def rate_plan(ctx: RunContext, tracks: list[MilestoneTrack]) -> Assessment:
+    """Critical path, phase and plan ratings from every milestone's result."""
+    return assemble(ctx.plan, ctx.now, [t.view for t in tracks])
