@@ -6,11 +6,14 @@ and a claimed row is sent at most once per attempt (see programme.store.outbox).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from programme.assess import Assessment
 from programme.chasing.run import ChaseResult, dispatch_pending, outbox_items
+from programme.store import Store
 from programme.store.outbox import Outbox
 
 from .context import RunContext
@@ -28,11 +31,11 @@ def queue_notifications(ctx: RunContext, assessment: Assessment,
 
 
 @task(name="send-notifications", retries=3, retry_delay_seconds=[5, 30, 120], cache_policy=NO_CACHE)
-def send_notifications(ctx: RunContext) -> ChaseResult:
+def send_notifications(store: Store, now: datetime) -> ChaseResult:
     """Send what the outbox holds for now: one message per recipient, through Apprise.
 
     A channel that is down is not an error here: its rows stay in the outbox with the reason and
     a later attempt time (exponential backoff). Retries are for the store or a crash."""
     from notifications.apprise_dispatch import AppriseDispatcher
 
-    return dispatch_pending(ctx.workspace.store, AppriseDispatcher(), ctx.now)
+    return dispatch_pending(store, AppriseDispatcher(), now)

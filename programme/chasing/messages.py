@@ -42,6 +42,11 @@ def when_words(cal: WorkingCalendar, day: date, today: date) -> str:
 
 
 def why_words(role: str, step: str, owner_name: str) -> str:
+    if step == "can-start":
+        return "You own this milestone, and everything it waits on is now done: you can start."
+    if step.startswith("rating-changed"):
+        return (f"You lead this plan; its delivery confidence changed after {owner_name}'s "
+                "check-in on this milestone.")
     if role == OWNER:
         return "You own this milestone."
     if role == MANAGER and step == ESCALATE_MANAGER:
@@ -55,6 +60,10 @@ def why_words(role: str, step: str, owner_name: str) -> str:
 
 
 def headline(step: str) -> str:
+    if step == "can-start":
+        return "You can start"
+    if step.startswith("rating-changed"):
+        return "Plan rating changed"
     if step == "due-day":
         return "Due today"
     if step.startswith("reminder-"):
@@ -105,7 +114,9 @@ def item_context(assessment: Assessment, n: Notification) -> dict:
         "step": n.step,
         "headline": headline(n.step),
         "role": n.role,
-        "why": why_words(n.role, n.step, owner_name),
+        "why": why_words(n.role, n.step, owner_name) + (
+            f" The plan is now rated {assessment.rating.label}."
+            if n.step.startswith("rating-changed") else ""),
         "owner": owner_name,
         "due": m.due.isoformat(),
         "when": when_words(cal, m.due, today),

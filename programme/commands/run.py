@@ -57,10 +57,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
     @app.command()
-    def serve(plans: PlansOpt = None, verbose: VerboseOpt = False,
-              run_on_start: Annotated[bool, typer.Option(
-                  "--run-now", help="Also start one tracking run of every plan now.")] = False
-              ) -> None:
+    def serve(plans: PlansOpt = None, verbose: VerboseOpt = False) -> None:
         """Register and serve the deployments on the Prefect server at PREFECT_API_URL: daily
         tracking (09:00 on working days, plan time), the Monday digest, and the check-in
         triggers."""
@@ -76,24 +73,34 @@ def register(app: typer.Typer) -> None:
         served(verbose)
         from flows.serve import serve_all
 
-        serve_all(str(plans) if plans else None, run_on_start=run_on_start)
+        serve_all(str(plans) if plans else None)
 
 
 def _print_results(out, results: list[dict]) -> None:
+    from pathlib import Path
+
     from rich.table import Table
 
     from ..config import data_dir
 
     table = Table(title="Tracking run", title_justify="left")
-    for col in ("Plan", "Rating", "Queued", "Sent", "Failed", "Messages", "Report"):
+    for col in ("Plan", "Rating", "Queued", "Sent", "Failed", "Messages"):
         table.add_column(col, overflow="fold")
     for r in results:
         if r.get("error"):
-            table.add_row(r["plan"], "[red]failed[/]", "", "", "", "", r["error"])
+            table.add_row(r["plan"], "[red]failed[/]", "", "", "", r["error"])
             continue
-        table.add_row(r["plan"], r["rating"], str(r["queued"]), str(r["sent"]), str(r["failed"]),
-                      str(r["messages"]), r["report"])
+        failed = f"[red]{r['failed']}[/]" if r["failed"] else "0"
+        table.add_row(r["plan"], r["rating"], str(r["queued"]), str(r["sent"]), failed,
+                      str(r["messages"]))
     out.print(table)
+    reports = {str(Path(r["report"]).parent.parent) for r in results if r.get("report")}
+    for folder in sorted(reports):
+        out.print(f"reports: {folder}", soft_wrap=True)
     sink = data_dir() / "sink"
     if sink.exists():
-        out.print(f"[dim]messages for email addresses without PROGRAMME_SMTP_URL are in {sink}[/]")
+        out.print(f"messages kept in the local sink (no live channel configured): {sink}",
+                  soft_wrap=True)
+    if any(r.get("failed") for r in results):
+        out.print("failed messages stay in the outbox and are retried on later runs: "
+                  "`programme outbox --failed` says why", soft_wrap=True)
