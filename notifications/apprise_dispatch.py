@@ -46,10 +46,17 @@ class _Outcome:
 
 class AppriseDispatcher:
     def __init__(self, smtp_url: str | None = None, sink_dir: Path | None = None,
-                 timeout: float = 60):
+                 timeout: float = 0):
         self.smtp_url = smtp_url if smtp_url is not None else os.environ.get("PROGRAMME_SMTP_URL")
         self.sink_dir = sink_dir or data_dir() / "sink"
         self.timeout = timeout
+        # Synchronous delivery in the calling thread: the concurrency is ours (a bounded pool
+        # in programme.chasing.run), and Apprise's own shared thread pool is not fork-safe
+        # (a process forked after a send waits forever on its workers). For the same reason
+        # Apprise's per-service deadline and `timeout` (whole-call limits, which Apprise enforces
+        # by running the send on that pool) are off: each service's own socket timeouts bound
+        # a send (mailto's connect and read timeout is 15 s, `cto=` in the URL).
+        self.asset = apprise.AppriseAsset(async_mode=False, service_timeout=0)
 
     # -- targets ---------------------------------------------------------------------------------
     def resolve(self, contact: str) -> str:
@@ -73,11 +80,11 @@ class AppriseDispatcher:
 
     def _services(self, contact: str) -> tuple[list, str | None]:
         """The Apprise plugin objects for one contact, or a permanent error."""
-        ap = apprise.Apprise()
+        ap = apprise.Apprise(asset=self.asset)
         tag = apprise.common.MATCH_ALL_TAG
         if contact.startswith("config:"):
             path, _, tags = contact[len("config:"):].partition("#")
-            config = apprise.AppriseConfig()
+            config = apprise.AppriseConfig(asset=self.asset)
             if not Path(path).is_file() or not config.add(path):
                 return [], f"Apprise config file not found or unreadable: {path}"
             ap.add(config)
@@ -114,7 +121,7 @@ class AppriseDispatcher:
         for service in services:
             service.request_rate_per_sec = 0
             body, fmt = self._body(service, message)
-            one = apprise.Apprise()
+            one = apprise.Apprise(asset=self.asset)
             one.add(service)
             result = one.notify(body=body, title=message.subject, body_format=fmt,
                                 timeout=self.timeout)

@@ -230,20 +230,23 @@ class Outbox:
         attempts or when the error is permanent)."""
         now = _utc(now)
         accepted = set(delivered)
-        with self._begin() as conn:
-            for row in rows:
-                done = sorted(set(row.delivered) | (accepted & set(row.contacts)))
-                values: dict = {"delivered": done, "claimed_until": None, "claimed_by": None}
-                if row.contacts and all(c in done for c in row.contacts):
-                    values.update(state=SENT, sent_at=now)
-                else:
-                    attempts = conn.execute(select(outbox.c.attempts).where(
-                        outbox.c.id == row.id)).scalar() or row.attempts
-                    give_up = permanent or attempts >= self.max_attempts
-                    values.update(state=FAILED if give_up else PENDING,
-                                  last_error=mask_text(error or "not delivered", row.contacts)[:2000],
-                                  next_attempt_at=now + self.next_delay(attempts))
-                conn.execute(update(outbox).where(outbox.c.id == row.id).values(**values))
+        buckets: dict[str, tuple[dict, list[int]]] = {}
+        for row in rows:
+            done = sorted(set(row.delivered) | (accepted & set(row.contacts)))
+            values: dict = {"delivered": done, "claimed_until": None, "claimed_by": None}
+            if row.contacts and all(c in done for c in row.contacts):
+                values.update(state=SENT, sent_at=now)
+            else:
+                # row.attempts already counts this attempt: claim() incremented it
+                give_up = permanent or row.attempts >= self.max_attempts
+                values.update(state=FAILED if give_up else PENDING,
+                              last_error=mask_text(error or "not delivered", row.contacts)[:2000],
+                              next_attempt_at=now + self.next_delay(row.attempts))
+            bucket = buckets.setdefault(repr(sorted(values.items())), (values, []))
+            bucket[1].append(row.id)
+        with self._begin() as conn:  # one short transaction, one UPDATE per distinct outcome
+            for values, ids in buckets.values():
+                conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(**values))
 
     # -- operate ---------------------------------------------------------------------------------
     def retry(self, now: datetime, keys: Iterable[str] | None = None) -> int:
