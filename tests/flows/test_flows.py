@@ -1,0 +1,123 @@
+"""The Prefect flows on a real (test) Prefect server: the graph is the plan, reruns send
+nothing twice, the report is published as artifacts."""
+
+from __future__ import annotations
+
+from programme.config import data_dir
+from programme.model import Status
+from programme.store import Store
+from programme.workspace import parse_moment
+
+from .conftest import run
+
+MONDAY = "2026-09-14T10:00"  # needs is due today: its owner is reminded
+
+
+def sink_messages():
+    from notifications.sink import read_sink
+
+    return read_sink(data_dir() / "sink")
+
+
+async def task_runs_of(flow_run_id):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    async with get_client() as client:
+        return await client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+
+
+async def artifacts(keys):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async with get_client() as client:
+        return await client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=keys)))
+
+
+def test_the_flow_run_graph_is_the_plan(flow_plans):
+    from flows.tracking import track_plan
+
+    state = track_plan("flow-plan", as_of=MONDAY, plans_dir=str(flow_plans), send=False,
+                       return_state=True)
+    assert state.is_completed(), state
+    runs = run(task_runs_of(state.state_details.flow_run_id))
+    by_id = {r.id: r for r in runs}
+    milestone_runs = {r.name: r for r in runs if r.task_key.startswith("track_milestone")}
+    assert set(milestone_runs) == {"needs", "personas", "discovery-day", "market-day", "options"}
+    upstream = {name: {by_id[i.id].name for i in r.task_inputs.get("upstream", [])}
+                for name, r in milestone_runs.items()}
+    assert upstream == {"needs": set(), "personas": {"needs"}, "discovery-day": {"personas"},
+                        "market-day": {"discovery-day", "needs"}, "options": {"market-day"}}
+    rollup = next(r for r in runs if r.name.startswith("rate-plan"))
+    assert {by_id[i.id].name for i in rollup.task_inputs["tracks"]} == set(milestone_runs)
+
+
+def test_a_rerun_on_the_same_day_sends_nothing_twice(flow_plans):
+    from flows.tracking import track_plan
+
+    first = track_plan("flow-plan", as_of=MONDAY, plans_dir=str(flow_plans))
+    assert first["queued"] > 0 and first["sent"] == first["queued"] and first["failed"] == 0
+    received = sink_messages()
+    assert {m["To"] for m in received} >= {"ana@example.gov.uk"}
+    assert any("Needs assessment" in m.get_content() for m in received)
+    again = track_plan("flow-plan", as_of=MONDAY, plans_dir=str(flow_plans))
+    assert (again["queued"], again["sent"]) == (0, 0)
+    assert len(sink_messages()) == len(received)
+
+
+def test_the_report_is_published_as_artifacts_and_files(flow_plans):
+    from pathlib import Path
+
+    from flows.tracking import track_plan
+
+    result = track_plan("flow-plan", as_of="2026-09-22T10:00", plans_dir=str(flow_plans))
+    found = {a.key: a for a in run(artifacts(["flow-plan-report", "flow-plan-milestones"]))}
+    assert set(found) == {"flow-plan-report", "flow-plan-milestones"}
+    markdown = found["flow-plan-report"].data
+    assert "Flow test plan" in markdown and result["rating"] in markdown
+    assert found["flow-plan-milestones"].type == "table"
+    assert "needs" in str(found["flow-plan-milestones"].data)
+    assert Path(result["report"]).read_text(encoding="utf-8") == markdown
+
+
+def test_the_weekly_digest_goes_to_subscribers_and_the_portfolio_to_sponsors_once(flow_plans):
+    from flows.digest import weekly_digest
+
+    result = weekly_digest(as_of="2026-09-21T08:00", plans_dir=str(flow_plans))
+    assert result["failed"] == 0
+    received = sink_messages()
+    to = sorted(str(m["To"]) for m in received)
+    assert to == ["board@example.gov.uk", "cara@example.gov.uk", "sam@example.gov.uk"]
+    subjects = {str(m["To"]): str(m["Subject"]) for m in received}
+    assert subjects["cara@example.gov.uk"].startswith("Flow test plan:")
+    assert subjects["sam@example.gov.uk"].startswith("Portfolio digest")
+    again = weekly_digest(as_of="2026-09-21T08:30", plans_dir=str(flow_plans))
+    assert again["queued"] == 0 and len(sink_messages()) == 3
+
+
+def test_a_check_in_tells_the_next_owner_they_can_start_and_the_lead_of_a_new_rating(flow_plans):
+    from flows.followup import follow_up
+
+    store = Store()
+    from programme.workspace import Workspace
+
+    ws = Workspace(store, flow_plans)
+    plan = ws.plan("flow-plan")
+    ws.ensure_synced(plan, parse_moment("2026-09-15T09:00"))
+    store.record(plan.id, "needs", Status.DONE, parse_moment("2026-09-15T11:00"), by="ana")
+    result = follow_up("flow-plan", "needs", event="programme.milestone.done",
+                       rating_before="Amber", rating_after="Green", plans_dir=str(flow_plans),
+                       as_of="2026-09-15T11:01")
+    assert result["failed"] == 0
+    received = {str(m["To"]): m for m in sink_messages()}
+    assert "You can start" in str(received["bob@example.gov.uk"]["Subject"]) or \
+        "You can start" in received["bob@example.gov.uk"].get_content()
+    assert "Four personas" in received["bob@example.gov.uk"].get_content()
+    assert "Plan rating changed" in received["cara@example.gov.uk"].get_content()
+    count = len(sink_messages())
+    follow_up("flow-plan", "needs", event="programme.milestone.done", rating_before="Amber",
+              rating_after="Green", plans_dir=str(flow_plans), as_of="2026-09-15T11:02")
+    assert len(sink_messages()) == count  # the same event handled twice tells nobody twice
