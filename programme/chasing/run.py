@@ -51,9 +51,10 @@ class Due:
     queued: bool  # False: the key was already in the outbox
 
 
-def due_items(workspace: Workspace, plan, now: datetime) -> list[OutboxItem]:
-    """What the policy says is due at `now`, as outbox items with their message facts."""
-    a = workspace.state(plan, now).assessment
+def due_items(workspace: Workspace, plan, now: datetime, sync: bool = True) -> list[OutboxItem]:
+    """What the policy says is due at `now`, as outbox items with their message facts.
+    sync=False skips storing the plan definition first (for callers that just did)."""
+    a = workspace.state(plan, now, sync=sync).assessment
     statuses = {mid: v.status for mid, v in a.milestones.items()}
     return outbox_items(a, due_notifications(plan, statuses, now))
 
@@ -72,11 +73,11 @@ def outbox_items(a: Assessment, notifications: list[Notification]) -> list[Outbo
     return items
 
 
-def queue_due(workspace: Workspace, plan, now: datetime, outbox: Outbox | None = None
-              ) -> ChaseResult:
+def queue_due(workspace: Workspace, plan, now: datetime, outbox: Outbox | None = None,
+              sync: bool = True) -> ChaseResult:
     """Policy -> outbox for one plan at `now`."""
     outbox = outbox or Outbox(workspace.store)
-    items = due_items(workspace, plan, now)
+    items = due_items(workspace, plan, now, sync=sync)
     inserted = outbox.enqueue(items, now)
     return ChaseResult(queued=len(inserted), skipped=len(items) - len(inserted))
 
