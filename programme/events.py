@@ -51,6 +51,7 @@ def publish_change(plan: Plan, entry: StatusEntry, before: Assessment, after: As
     if not os.environ.get("PREFECT_API_URL"):
         return False
     from prefect.events import emit_event
+    from prefect.events.worker import EventsWorker
 
     emitted = emit_event(
         event=event_name(entry),
@@ -60,4 +61,5 @@ def publish_change(plan: Plan, entry: StatusEntry, before: Assessment, after: As
                   "prefect.resource.role": "plan", "prefect.resource.name": plan.title}],
         payload=event_payload(plan, entry, before, after),
     )
+    EventsWorker.drain_all(timeout=15)  # the CLI exits next: the event must be out first
     return emitted is not None
