@@ -105,13 +105,15 @@ def test_done_triggers_the_follow_up_that_emails_the_next_owner(tmp_path: Path, 
     logs.mkdir()
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=server_env, stdout=open(logs / "server.log", "w"), stderr=subprocess.STDOUT)
+        env=server_env, stdout=open(logs / "server.log", "w"),  # noqa: SIM115 - the child holds it
+        stderr=subprocess.STDOUT)
     serving = None
     try:
         wait_for(lambda: server.poll() is not None or healthy(api), 120, "the Prefect server")
         assert server.poll() is None, (logs / "server.log").read_text()[-3000:]
         serving = subprocess.Popen([sys.executable, "-m", "programme", "serve"], env=client_env,
-                                   stdout=open(logs / "serve.log", "w"), stderr=subprocess.STDOUT)
+                                   stdout=open(logs / "serve.log", "w"),  # noqa: SIM115
+                                   stderr=subprocess.STDOUT)
         wait_for(lambda: serving.poll() is not None or automation_ready(client_env), 120,
                  "the served deployments and their trigger")
         assert serving.poll() is None, (logs / "serve.log").read_text()[-3000:]
