@@ -115,17 +115,14 @@ class Report:
         return {r.id: r for r in self.rows}
 
 
-def driver_text(view: MilestoneView, plan: Plan) -> str | None:
+def driver_text(view: MilestoneView, titles: dict[str, str]) -> str | None:
     if view.driver is None:
         return None
     if view.driver == OWNER:
         return "the owner's own forecast"
     if view.driver == TODAY:
         return "still open past its due date"
-    try:
-        return f"waits for {plan.milestone(view.driver).title}"
-    except KeyError:
-        return f"waits for {view.driver}"
+    return f"waits for {titles.get(view.driver, view.driver)}"
 
 
 def build(snapshot: Snapshot) -> Report:
@@ -140,6 +137,7 @@ def build(snapshot: Snapshot) -> Report:
             return None
         return people[pid].name if pid in people else pid
 
+    titles = {m.id: m.title for m in plan.milestones}
     rows: list[Row] = []
     for v in a.views():
         m = v.milestone
@@ -150,7 +148,7 @@ def build(snapshot: Snapshot) -> Report:
             forecast=v.forecast, baseline=base, slip=v.slip, days_to_due=v.days_to_due,
             state=v.state, states=v.states, rating=v.rating, critical=v.critical,
             status=v.status.status.value, reason=v.status.reason, note=v.status.note,
-            done_on=v.status.done_on, driver=driver_text(v, plan), variance=variance))
+            done_on=v.status.done_on, driver=driver_text(v, titles), variance=variance))
     by_id = {r.id: r for r in rows}
     views = a.milestones
 

@@ -56,10 +56,12 @@ def environment():
     return _env(override)
 
 
+@lru_cache(maxsize=4096)
 def _day(value: date | None) -> str:
     return f"{value:%a %-d %b %Y}" if value else "–"
 
 
+@lru_cache(maxsize=4096)
 def _short_day(value: date | None) -> str:
     return f"{value:%-d %b}" if value else "–"
 
