@@ -33,7 +33,7 @@ from programme.workspace import Workspace
 from .conftest import make_plan, ms
 
 KILLS = 16
-PEOPLE_COUNT = 90
+PEOPLE_COUNT = 60
 NOW = pendulum.datetime(2026, 8, 19, 10, tz="Europe/London")
 REF = re.compile(r"^\s*Ref:\s+(\S+)\s*$", re.MULTILINE)
 
