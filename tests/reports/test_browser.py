@@ -99,3 +99,15 @@ def test_network_check_sees_a_page_that_does_fetch(tmp_path):
                        '<img src="http://report-assets.example/logo.png"></body></html>')
     _, requests = chromium(tmp_path, control, "--dump-dom")
     assert from_page(requests) == ["http://report-assets.example/logo.png"]
+
+
+def test_report_prints_to_a4_landscape_pages(page, tmp_path):
+    pdf = tmp_path / "report.pdf"
+    _, requests = chromium(tmp_path, page, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert boxes, "no pages"
+    width, height = (float(v) for v in boxes[0])
+    assert (round(width), round(height)) == (842, 595)  # @page { size: A4 landscape }
+    assert from_page(requests) == []
