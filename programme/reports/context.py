@@ -8,7 +8,7 @@ due in the next two weeks...) and measures plan-vs-baseline variance for display
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ..assess import GroupView, MilestoneView
@@ -108,7 +108,6 @@ class Report:
     new_since_baseline: tuple[Row, ...]
     baseline_taken: bool
     phases: tuple[PhaseRow, ...]
-    extra: dict = field(default_factory=dict)  # timeline pictures, filled in by the renderer
 
     @property
     def by_id(self) -> dict[str, Row]:

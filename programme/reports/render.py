@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -150,4 +150,4 @@ def render_portfolio(snapshots, title: str = "Portfolio digest", now: datetime |
 
 
 def _generated(when: datetime) -> str:
-    return f"{when:%Y-%m-%d %H:%M} UTC"
+    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
