@@ -122,7 +122,7 @@ class AppriseDispatcher:
             service.request_rate_per_sec = 0
             body, fmt = self._body(service, message)
             one = apprise.Apprise(asset=self.asset)
-            one.add(service)
+            one.add(service)  # one service per notify(): its own body and its own result
             result = one.notify(body=body, title=message.subject, body_format=fmt,
                                 timeout=self.timeout)
             if not result:

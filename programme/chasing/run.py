@@ -4,7 +4,8 @@
    (a key already there is skipped, so re-running a day queues nothing new);
 2. `dispatch_pending`: claim what the outbox holds for now, render ONE message per recipient
    listing all their items, send the messages through a bounded thread pool, and record each
-   message's outcome as soon as it completes (see `programme.store.outbox.DUPLICATE_WINDOW`).
+   message's outcome as soon as it completes, with whatever else completed meanwhile in the
+   same commit (see `programme.store.outbox.DUPLICATE_WINDOW`).
 
 `run_chase` does both for one plan.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import os
 import socket
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -128,21 +129,29 @@ def dispatch_pending(store: Store, dispatcher, now: datetime, *,
         return Message(first.recipient, first.recipient_name, first.remaining, rendered.subject,
                        rendered.text, rendered.html, rendered.chat, tuple(r.key for r in group))
 
+    def send(group: list[OutboxRow]):
+        return dispatcher.send(build(group))
+
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        futures = {pool.submit(lambda g: dispatcher.send(build(g)), g): g for g in groups}
-        for future in as_completed(futures):
-            group = futures[future]
-            try:
-                delivery = future.result()
-                delivered, error, permanent = delivery.delivered, delivery.error, delivery.permanent
-            except Exception as exc:  # a bug or a template error: keep the rows, say why
-                delivered, error, permanent = (), f"{type(exc).__name__}: {exc}", False
-            outbox.record(group, delivered, error, now, permanent=permanent)
-            if error is None:
-                sent += len(group)
-            else:
-                failed += len(group)
-                errors.append(f"{group[0].recipient}: {error}")
+        pending = {pool.submit(send, g): g for g in groups}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            outcomes = []
+            for future in done:
+                group = pending.pop(future)
+                try:
+                    delivery = future.result()
+                    delivered, error, permanent = (delivery.delivered, delivery.error,
+                                                   delivery.permanent)
+                except Exception as exc:  # a bug or a template error: keep the rows, say why
+                    delivered, error, permanent = (), f"{type(exc).__name__}: {exc}", False
+                outcomes.append((group, tuple(delivered), error, permanent))
+                if error is None:
+                    sent += len(group)
+                else:
+                    failed += len(group)
+                    errors.append(f"{group[0].recipient}: {error}")
+            outbox.record_many(outcomes, now)  # everything that completed meanwhile, one commit
     return ChaseResult(sent=sent, failed=failed, messages=len(groups), errors=tuple(errors))
 
 

@@ -48,12 +48,15 @@ A notification can be delivered twice in exactly one case: its message was accep
 channel (the SMTP server answered 250 to DATA, the webhook answered 2xx) and the dispatching
 process died, or lost the database, before the transaction that records that acceptance
 committed. The window runs from the first target of that recipient's message accepting it to
-the commit of `Outbox.record` for that message (each message is recorded on its own as soon as
-it completes: in practice a few milliseconds, plus the send time of the recipient's other
-targets, plus any wait for the database lock). The row is then still `sending`; when its lease
-(`lease`, default 10 minutes) has run out, the next dispatch sends it again, to the targets not
-yet recorded as delivered. A crash anywhere else (before the send, during a refused send, after
-the commit) loses nothing and duplicates nothing: the row is sent, later, once. A recipient with
+the commit of the `Outbox.record_many` that includes it. A message is recorded as soon as the
+dispatcher is free to, together with every other message that completed meanwhile (a group
+commit), so the window is: the send time of the recipient's other targets (and, for SMTP, the
+QUIT after DATA), plus at most the commit already running, plus its own commit, plus any wait
+for the database lock. Milliseconds on an idle machine; tests/chase/test_crash.py measures how
+often a random SIGKILL lands in it. Such a row is still `sending`; once its lease (`lease`,
+default 10 minutes) has run out, the next dispatch sends it again, only to the targets not yet
+recorded as delivered. A crash anywhere else (before the send, during a refused send, after the
+commit) loses nothing and duplicates nothing: the row is sent, later, once. A recipient with
 several targets has each target recorded separately, so a retry after a partial failure goes
 only to the targets that failed.
 """
@@ -228,25 +231,36 @@ class Outbox:
         """Record one message's outcome for its rows: the targets that accepted it, and the
         error for the rest (then back to pending after a backoff, or failed when out of
         attempts or when the error is permanent)."""
+        self.record_many([(rows, tuple(delivered), error, permanent)], now)
+
+    def record_many(self, outcomes: list[tuple[list[OutboxRow], tuple[str, ...], str | None, bool]],
+                    now: datetime) -> None:
+        """Several messages' outcomes in one transaction (a group commit): what completed while
+        the last commit ran is recorded together, so a commit is not paid per message."""
         now = _utc(now)
-        accepted = set(delivered)
         buckets: dict[str, tuple[dict, list[int]]] = {}
-        for row in rows:
-            done = sorted(set(row.delivered) | (accepted & set(row.contacts)))
-            values: dict = {"delivered": done, "claimed_until": None, "claimed_by": None}
-            if row.contacts and all(c in done for c in row.contacts):
-                values.update(state=SENT, sent_at=now)
-            else:
-                # row.attempts already counts this attempt: claim() incremented it
-                give_up = permanent or row.attempts >= self.max_attempts
-                values.update(state=FAILED if give_up else PENDING,
-                              last_error=mask_text(error or "not delivered", row.contacts)[:2000],
-                              next_attempt_at=now + self.next_delay(row.attempts))
-            bucket = buckets.setdefault(repr(sorted(values.items())), (values, []))
-            bucket[1].append(row.id)
+        for rows, delivered, error, permanent in outcomes:
+            accepted = set(delivered)
+            for row in rows:
+                done = sorted(set(row.delivered) | (accepted & set(row.contacts)))
+                values: dict = {"delivered": done, "claimed_until": None, "claimed_by": None}
+                if row.contacts and all(c in done for c in row.contacts):
+                    values.update(state=SENT, sent_at=now)
+                else:
+                    # row.attempts already counts this attempt: claim() incremented it
+                    give_up = permanent or row.attempts >= self.max_attempts
+                    values.update(state=FAILED if give_up else PENDING,
+                                  last_error=mask_text(error or "not delivered", row.contacts)[:2000],
+                                  next_attempt_at=now + self.next_delay(row.attempts))
+                bucket = buckets.setdefault(repr(sorted(values.items())), (values, []))
+                bucket[1].append(row.id)
+        if not buckets:
+            return
         with self._begin() as conn:  # one short transaction, one UPDATE per distinct outcome
             for values, ids in buckets.values():
-                conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(**values))
+                for start in range(0, len(ids), 500):
+                    conn.execute(update(outbox).where(outbox.c.id.in_(ids[start:start + 500]))
+                                 .values(**values))
 
     # -- operate ---------------------------------------------------------------------------------
     def retry(self, now: datetime, keys: Iterable[str] | None = None) -> int:

@@ -1,0 +1,259 @@
+"""Chase dispatch, end to end, against bare Apprise and plain smtplib on the same messages.
+
+1,000 due items across 100 owners (10 milestones each, all due today) go policy -> outbox ->
+Apprise -> a local aiosmtpd SMTP server running in its own process. In the same run:
+
+  ours, sequential     dispatch_pending(concurrency=1)
+  ours, concurrent     dispatch_pending(concurrency=8)
+  bare Apprise         the same 100 rendered HTML messages, one Apprise object per message,
+                       throttle off, sequential
+  bare Apprise x8      the same, on 8 threads
+  smtplib              the same 100 messages (MIME built by us), a connection per message,
+                       then all on one connection
+
+each with the default TLS setup and with OpenSSL reading the CA folder lazily
+(SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/etc/ssl/certs), because Apprise builds an SSL context
+per email even on a plain connection. Run: python bench/chase_dispatch.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import platform
+import smtplib
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pendulum
+
+from programme.model import DueRule, Milestone, Person, Plan
+
+OWNERS, PER_OWNER = 100, 10
+DUE = date(2026, 8, 14)
+NOW = pendulum.datetime(2026, 8, 14, 10, tz="Europe/London")
+FAST_TLS = {"SSL_CERT_FILE": "/nonexistent", "SSL_CERT_DIR": "/etc/ssl/certs"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def smtp_server(port: int, counts, ready) -> None:
+    """A counting SMTP sink in its own process, so it does not share our GIL."""
+    import asyncio
+
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        async def handle_DATA(self, _server, _session, envelope):
+            for rcpt in envelope.rcpt_tos:
+                counts.put(rcpt)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    asyncio.run(asyncio.sleep(10 ** 6))
+
+
+def plan() -> Plan:
+    people = {f"o{i}": Person(f"o{i}", f"Owner {i}", (f"owner{i}@example.gov.uk",))
+              for i in range(OWNERS)}
+    people["lead"] = Person("lead", "Lead", ("lead@example.gov.uk",))
+    milestones = tuple(
+        Milestone(id=f"m{i}-{k}", title=f"Milestone {k} of owner {i}", owner=f"o{i}", due=DUE,
+                  due_rule=DueRule(text=DUE.isoformat(), absolute=DUE))
+        for i in range(OWNERS) for k in range(PER_OWNER))
+    return Plan(id="bench", title="Dispatch benchmark", kind="programme", lead="lead",
+                start=date(2026, 8, 3), people=people, milestones=milestones)
+
+
+def drain(counts) -> list[str]:
+    got = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            got.append(counts.get(timeout=0.2))
+        except Exception:
+            if got:
+                break
+    return got
+
+
+def timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def run_round(smtp_url: str, port: int, counts, tls: str) -> dict[str, float]:
+    import apprise
+
+    from notifications.apprise_dispatch import AppriseDispatcher
+    from programme.chasing.run import dispatch_pending, due_items
+    from programme.store import Store
+    from programme.store.outbox import Outbox
+    from programme.workspace import Workspace
+
+    env_before = {k: os.environ.get(k) for k in FAST_TLS}
+    if tls == "lazy CA folder":
+        os.environ.update(FAST_TLS)
+    else:
+        for k in FAST_TLS:
+            os.environ.pop(k, None)
+    out: dict[str, float] = {}
+    the_plan = plan()
+    messages = []
+    try:
+        for label, concurrency in (("ours, sequential", 1), ("ours, concurrency 8", 8)):
+            folder = Path(tempfile.mkdtemp())
+            ws = Workspace(Store(f"sqlite:///{folder / 'bench.db'}"), folder)
+            ws.ensure_synced(the_plan, NOW)
+            box = Outbox(ws.store)
+            t_policy = time.perf_counter()
+            items = due_items(ws, the_plan, NOW, sync=False)
+            t_queue = time.perf_counter()
+            box.enqueue(items, NOW)
+            t_done = time.perf_counter()
+            assert len(items) == OWNERS * PER_OWNER, len(items)
+            result = None
+
+            def go(concurrency=concurrency, ws=ws):
+                nonlocal result
+                result = dispatch_pending(ws.store, AppriseDispatcher(smtp_url=smtp_url), NOW,
+                                          concurrency=concurrency)
+
+            out[label] = timed(go)
+            got = drain(counts)
+            assert result.sent == OWNERS * PER_OWNER and result.messages == OWNERS, result
+            assert len(got) == OWNERS and len(set(got)) == OWNERS, "one message per owner"
+            out["policy+assess (1,000 items)"] = t_queue - t_policy
+            out["outbox insert (1,000 rows)"] = t_done - t_queue
+            if not messages:  # the very messages ours sent, for the bare variants
+                from notifications.render import render
+                from programme.chasing.run import group_messages
+
+                rows = box.rows()
+                for group in group_messages(rows):
+                    r = render(group[0].recipient_name, [x.payload for x in group], NOW)
+                    messages.append((group[0].contacts[0], r.subject, r.html))
+            ws.store.close()
+
+        def bare_one(msg) -> None:
+            to, subject, html = msg
+            ap = apprise.Apprise()
+            ap.add(f"{smtp_url}&to={to}")
+            for service in ap:
+                service.request_rate_per_sec = 0
+            assert ap.notify(body=html, title=subject, body_format=apprise.NotifyFormat.HTML)
+
+        out["bare Apprise, sequential"] = timed(lambda: [bare_one(m) for m in messages])
+        assert len(drain(counts)) == OWNERS
+        with ThreadPoolExecutor(8) as pool:
+            out["bare Apprise, 8 threads"] = timed(lambda: list(pool.map(bare_one, messages)))
+        assert len(drain(counts)) == OWNERS
+
+        def mime(msg) -> str:
+            to, subject, html = msg
+            m = MIMEMultipart("alternative")
+            m["Subject"], m["From"], m["To"] = subject, "chaser@example.gov.uk", to
+            m.attach(MIMEText("see the HTML part", "plain", "utf-8"))
+            m.attach(MIMEText(html, "html", "utf-8"))
+            return m.as_string()
+
+        def smtplib_each() -> None:
+            for msg in messages:
+                with smtplib.SMTP("127.0.0.1", port) as s:
+                    s.sendmail("chaser@example.gov.uk", [msg[0]], mime(msg))
+
+        def smtplib_one() -> None:
+            with smtplib.SMTP("127.0.0.1", port) as s:
+                for msg in messages:
+                    s.sendmail("chaser@example.gov.uk", [msg[0]], mime(msg))
+
+        out["smtplib, a connection each"] = timed(smtplib_each)
+        assert len(drain(counts)) == OWNERS
+        out["smtplib, one connection"] = timed(smtplib_one)
+        assert len(drain(counts)) == OWNERS
+    finally:
+        for k, v in env_before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return out
+
+
+def machine() -> str:
+    with open("/proc/cpuinfo") as cpuinfo:
+        model = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                      if line.startswith("model name")), platform.processor())
+    load = os.getloadavg()[0]
+    return (f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, "
+            f"load average {load:.1f} at start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    import ssl
+
+    for tls in ("default", "lazy"):
+        env = FAST_TLS if tls == "lazy" else {}
+        saved = {k: os.environ.pop(k, None) for k in FAST_TLS}
+        os.environ.update(env)
+        started = time.perf_counter()
+        for _ in range(20):
+            ssl.create_default_context()
+        print(f"ssl.create_default_context() with {tls} CA loading: "
+              f"{(time.perf_counter() - started) / 20 * 1000:.1f} ms")
+        for k, v in saved.items():
+            os.environ.pop(k, None)
+            if v is not None:
+                os.environ[k] = v
+
+    port = free_port()
+    ctx = multiprocessing.get_context("spawn")
+    counts, ready = ctx.Queue(), ctx.Event()
+    server = ctx.Process(target=smtp_server, args=(port, counts, ready), daemon=True)
+    server.start()
+    ready.wait(30)
+    smtp_url = f"mailto://127.0.0.1:{port}?from=chaser@example.gov.uk"
+    print(machine())
+    print(f"{OWNERS * PER_OWNER} due items, {OWNERS} owners; median of {args.rounds} rounds, seconds\n")
+    try:
+        for tls in ("default CA bundle", "lazy CA folder"):
+            rounds = [run_round(smtp_url, port, counts, tls) for _ in range(args.rounds)]
+            print(f"TLS setup: {tls}")
+            med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
+            for k, v in med.items():
+                per = f"  {v / OWNERS * 1000:6.1f} ms/message" if "items" not in k and \
+                    "rows" not in k else ""
+                print(f"  {k:34s} {v:7.3f}{per}")
+            bare = med["bare Apprise, sequential"]
+            print(f"  outbox layer over bare Apprise (sequential): "
+                  f"{(med['ours, sequential'] - bare) / bare * 100:+.1f}%")
+            print(f"  ours with concurrency 8 vs bare sequential Apprise: "
+                  f"{bare / med['ours, concurrency 8']:.2f}x")
+            print()
+    finally:
+        server.kill()
+
+
+if __name__ == "__main__":
+    main()
