@@ -109,6 +109,7 @@ class _Memo:
         self._between: dict[tuple[date, date], int] = {}
         self._working: dict[date, bool] = {}
         self._days: dict[datetime, date] = {}
+        self.ladders: dict[tuple, tuple] = {}  # (R, D, policy id) -> _ladder(...)
 
     def add(self, day: date, n: int) -> date:
         key = (day, n)
@@ -182,13 +183,35 @@ def _owner_and_escalations(plan: Plan, m: Milestone, st: CurrentStatus, policy: 
                            cal: _Memo, today: date) -> list[Notification]:
     r_day = st.forecast or m.due
     d_day = max(m.due, r_day)
-    late = cal.between(d_day, today) if today > d_day else 0  # working days past D
+    key = (r_day, d_day, id(policy))
+    ladder = cal.ladders.get(key)
+    if ladder is None:  # milestones sharing dates and policy share the ladder's position
+        ladder = cal.ladders[key] = _ladder(r_day, d_day, policy, cal, today)
+    owner_step, late, manager_day, sponsor_day = ladder
     out: list[Notification] = []
+    if owner_step is not None:
+        step, anchor, scheduled = owner_step
+        out.append(Notification(plan.id, m.id, step, anchor, m.owner, OWNER, scheduled))
+    if late:
+        if manager_day is not None:
+            manager = _manager(plan, m.owner)
+            if manager and manager != m.owner:
+                out.append(Notification(plan.id, m.id, ESCALATE_MANAGER, d_day, manager, MANAGER,
+                                        manager_day))
+        if sponsor_day is not None and plan.sponsor and plan.sponsor != m.owner:
+            out.append(Notification(plan.id, m.id, ESCALATE_SPONSOR, d_day, plan.sponsor, SPONSOR,
+                                    sponsor_day))
+    return out
+
+
+def _ladder(r_day: date, d_day: date, policy: ReminderPolicy, cal: _Memo, today: date):
+    """Where the owner ladder stands today and which escalations are due, for these dates."""
+    late = cal.between(d_day, today) if today > d_day else 0  # working days past D
     every = policy.chase_every or 0
     chases = late // every if every > 0 else 0
+    owner_step = None
     if chases:
-        out.append(Notification(plan.id, m.id, f"chase-{chases}", d_day, m.owner, OWNER,
-                                cal.add(d_day, chases * every)))
+        owner_step = (f"chase-{chases}", d_day, cal.add(d_day, chases * every))
     else:
         latest: tuple[date, int] | None = None
         for before in policy.before or ():
@@ -197,19 +220,12 @@ def _owner_and_escalations(plan: Plan, m: Milestone, st: CurrentStatus, policy: 
                                  or (day == latest[0] and before < latest[1])):
                 latest = (day, before)
         if latest is not None:
-            out.append(Notification(plan.id, m.id, reminder_step(latest[1]), r_day, m.owner, OWNER,
-                                    latest[0]))
-    if late:
-        manager = _manager(plan, m.owner)
-        after = policy.escalate_to_manager_after
-        if after and late >= after and manager and manager != m.owner:
-            out.append(Notification(plan.id, m.id, ESCALATE_MANAGER, d_day, manager, MANAGER,
-                                    cal.add(d_day, after)))
-        after = policy.escalate_to_sponsor_after
-        if after and late >= after and plan.sponsor and plan.sponsor != m.owner:
-            out.append(Notification(plan.id, m.id, ESCALATE_SPONSOR, d_day, plan.sponsor, SPONSOR,
-                                    cal.add(d_day, after)))
-    return out
+            owner_step = (reminder_step(latest[1]), r_day, latest[0])
+    after = policy.escalate_to_manager_after
+    manager_day = cal.add(d_day, after) if late and after and late >= after else None
+    after = policy.escalate_to_sponsor_after
+    sponsor_day = cal.add(d_day, after) if late and after and late >= after else None
+    return owner_step, late, manager_day, sponsor_day
 
 
 def _reminder_day(cal: WorkingCalendar | _Memo, target: date, before: int) -> date:
