@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import scenario
+import report_scenario as scenario
 
 from programme.store import Store
 

@@ -7,7 +7,7 @@ import sys
 
 import icalendar
 import pytest
-import scenario
+import report_scenario as scenario
 
 from programme.cli import main
 from programme.store import Store

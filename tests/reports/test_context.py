@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import scenario
+import report_scenario as scenario
 
 from programme.assess import assess
 from programme.model import Rating, Status

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
-import scenario
+import report_scenario as scenario
 
 from programme.reports import render_digest, render_portfolio, render_report
 from programme.reports.render import report_of

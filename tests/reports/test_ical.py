@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import icalendar
-import scenario
+import report_scenario as scenario
 
 from programme.model import Status
 from programme.reports import write_ical
