@@ -142,7 +142,8 @@ def svg(report: Report, max_rows: int = MAX_ROWS) -> str:
     for d, label in _ticks(first, last, scale):
         out.append(f'<line x1="{x(d)}" y1="{AXIS - 6}" x2="{x(d)}" y2="{height - 40}" '
                    'stroke="#e5e6e7" stroke-width="1"/>')
-        out.append(f'<text x="{x(d)}" y="{AXIS - 12}" text-anchor="middle" fill="#505a5f">'
+        anchor = "end" if x(d) > WIDTH - 28 else "middle"  # keep the last label inside
+        out.append(f'<text x="{x(d)}" y="{AXIS - 12}" text-anchor="{anchor}" fill="#505a5f">'
                    f'{_a(label)}</text>')
 
     positions: dict[str, tuple[float, float]] = {}
