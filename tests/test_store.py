@@ -150,3 +150,18 @@ def test_two_processes_updating_the_same_plan_are_both_recorded(store_url):
             assert rows[0].old_status == Status.NOT_STARTED.value
             for before, after in itertools.pairwise(rows):
                 assert after.old_status == before.new_status
+
+
+def test_a_plans_fingerprint_is_the_same_in_every_process():
+    """Closure days are a set: an unstable order would make every run look like an edit."""
+    code = ("from datetime import date\nimport dataclasses\n"
+            "from programme.model import Calendar\nfrom programme.store import definition_hash\n"
+            "import sys; sys.path.insert(0, 'tests')\nfrom factory import plan, milestone\n"
+            "p = plan(milestone('a', date(2026, 11, 20)))\n"
+            "days = frozenset(date(2026, 12, d) for d in range(20, 31))\n"
+            "p = dataclasses.replace(p, calendar=Calendar(closures=days))\n"
+            "print(definition_hash(p))")
+    hashes = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)},
+                             check=True).stdout for seed in range(4)}
+    assert len(hashes) == 1

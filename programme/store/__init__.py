@@ -57,7 +57,14 @@ def definition_hash(plan: Plan) -> str:
             {k: v for k, v in asdict(m).items() if k != "location"} for m in plan.milestones
         ],
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=_canonical).encode()).hexdigest()
+
+
+def _canonical(value: object) -> object:
+    """JSON for what json cannot write; sets sorted, since their order changes between processes."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
 
 
 def _engine(url: str) -> Engine:
