@@ -97,10 +97,10 @@ def register(app: typer.Typer) -> None:
                                                 help="Which form to print.")] = "text",
                as_of: AsOfOpt = None,
                send: Annotated[bool, typer.Option(
-                   "--send", help="Deliver it (for now: write it to the local sink folder).")] = False,
+                   "--send", help="Deliver it through the outbox (once per reader per day).")] = False,
                output: OutOpt = None, plans: PlansOpt = None) -> None:
         """The weekly digest of a plan, or with --portfolio across all plans."""
-        from ..cli import err, fail
+        from ..cli import fail
 
         if portfolio == (plan_id is not None):
             raise fail("give either a PLAN or --portfolio")
@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
         _templates_ok()
         ws = _workspace(plans)
         if portfolio:
-            result, name, day = _portfolio(ws, as_of)
+            result, _, day = _portfolio(ws, as_of)
         else:
             from ..reports import collect, render_digest
             from ..workspace import parse_moment
@@ -117,12 +117,10 @@ def register(app: typer.Typer) -> None:
             plan = ws.plan(plan_id)
             snapshot = collect(ws, plan, parse_moment(as_of, plan.timezone))
             result = _render(render_digest, snapshot)
-            name, day = plan.id, snapshot.state.assessment.today
+            day = snapshot.state.assessment.today
         if send:
-            from ..reports.send import write_to_sink
-
-            for path in write_to_sink(result, name, day):
-                err.print(f"[green]✓[/] {path}", soft_wrap=True)
+            _send(ws, result, [p for p in ws.plans()] if portfolio else [plan], portfolio, day,
+                  parse_moment_now())
             return
         _write({"text": result.text, "html": result.html, "chat": result.chat}[fmt], output)
 
@@ -140,6 +138,34 @@ def register(app: typer.Typer) -> None:
             typer.echo(text, nl=False)
             return
         _write(text, output)
+
+
+def parse_moment_now():
+    from ..workspace import parse_moment
+
+    return parse_moment(None)
+
+
+def _send(ws, digest, plans, portfolio: bool, day, now) -> None:
+    """Queue the digest in the outbox (once per reader per day) and send what is due now."""
+    from notifications.apprise_dispatch import AppriseDispatcher
+
+    from ..chasing.run import dispatch_pending
+    from ..cli import err, out
+    from ..reports.send import digest_items, portfolio_items
+    from ..store.outbox import Outbox
+
+    items = portfolio_items(plans, digest, day) if portfolio else digest_items(plans[0], digest, day)
+    if not items:
+        err.print("[yellow]nobody to send it to:[/] add subscribers (or a sponsor) with contacts")
+        return
+    queued = Outbox(ws.store).enqueue(items, now)
+    result = dispatch_pending(ws.store, AppriseDispatcher(), now)
+    out.print(f"[green]✓[/] digest queued for {len(queued)} of {len(items)} readers "
+              f"({len(items) - len(queued)} already had today's); sent {result.sent}, "
+              f"failed {result.failed}")
+    for error in result.errors:
+        err.print(f"[yellow]not delivered:[/] {error}", soft_wrap=True, markup=False)
 
 
 def _portfolio(ws, as_of: str | None):

@@ -1,21 +1,20 @@
-"""Where a digest goes: its subscribers, the outbox rows that would carry it, the local sink.
-
-Until the outbox dispatcher (#3) renders digest rows itself, `programme digest --send` files
-the digest in the local sink folder. `digest_items` already gives the rows a flow would queue:
-one per subscriber per plan per day, so the outbox's unique key sends each digest once.
+"""Where a digest goes: its subscribers (the portfolio's: every plan's sponsor) and the outbox
+rows that carry it, one per reader per plan per day, so the outbox's unique key sends each
+digest once however often it is queued. The rows carry the rendered message ("kind": "digest"),
+which the dispatcher sends as it is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from ..model import Plan
 from .render import Digest
 
 DIGEST_STEP = "digest"
 DIGEST_MILESTONE = "_digest"  # outbox rows are per milestone; a digest belongs to the whole plan
+PORTFOLIO, PORTFOLIO_STEP = "portfolio", "portfolio-digest"
 
 
 @dataclass(frozen=True)
@@ -43,29 +42,32 @@ def digest_key(plan_id: str, day: date, recipient: str) -> str:
 
 def digest_items(plan: Plan, digest: Digest, day: date) -> list:
     """Outbox rows for this digest, one per subscriber with somewhere to send it."""
+    return _items(plan.id, plan.title, subscribers(plan), "subscriber", DIGEST_STEP, digest, day)
+
+
+def sponsors(plans: list[Plan]) -> list[Subscriber]:
+    """Every plan's sponsor, once each: the portfolio digest's readers."""
+    seen: dict[str, Subscriber] = {}
+    for plan in plans:
+        person = plan.people.get(plan.sponsor) if plan.sponsor else None
+        if person is not None and person.id not in seen:
+            seen[person.id] = Subscriber(person.id, person.name, tuple(person.contacts))
+    return list(seen.values())
+
+
+def portfolio_items(plans: list[Plan], digest: Digest, day: date) -> list:
+    """Outbox rows for the portfolio digest, one per sponsor."""
+    return _items(PORTFOLIO, "Portfolio", sponsors(plans), "sponsor", PORTFOLIO_STEP, digest, day)
+
+
+def _items(plan_id: str, title: str, readers: list[Subscriber], role: str, step: str,
+           digest: Digest, day: date) -> list:
     from ..store.outbox import OutboxItem
 
-    payload = {"kind": "digest", "plan_id": plan.id, "plan_title": plan.title,
+    payload = {"kind": "digest", "plan_id": plan_id, "plan_title": title,
                "subject": digest.subject, "text": digest.text, "html": digest.html,
                "chat": digest.chat}
-    return [OutboxItem(key=digest_key(plan.id, day, s.id), plan_id=plan.id,
-                       milestone_id=DIGEST_MILESTONE, step=DIGEST_STEP, anchor=day, recipient=s.id,
-                       recipient_name=s.name, role="subscriber", contacts=s.contacts, payload=payload)
-            for s in subscribers(plan) if s.contacts]
-
-
-def write_to_sink(digest: Digest, name: str, day: date, folder: Path | None = None) -> list[Path]:
-    """Until the outbox sends digests: write them where an operator can open them."""
-    if folder is None:
-        from ..config import data_dir
-
-        folder = data_dir() / "sink" / "digests"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for suffix, text in ((".html", digest.html),
-                         (".txt", f"Subject: {digest.subject}\n\n{digest.text}"),
-                         (".chat.txt", digest.chat)):
-        path = folder / f"{name}-{day.isoformat()}{suffix}"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+    return [OutboxItem(key=digest_key(plan_id, day, s.id), plan_id=plan_id,
+                       milestone_id=DIGEST_MILESTONE, step=step, anchor=day, recipient=s.id,
+                       recipient_name=s.name, role=role, contacts=s.contacts, payload=payload)
+            for s in readers if s.contacts]

@@ -58,14 +58,18 @@ def test_report_writes_html_to_a_file(home, tmp_path, capsys, monkeypatch):
     assert "wrote" in err
 
 
-def test_digest_send_writes_html_and_text_to_the_local_sink(home, capsys, monkeypatch):
-    code, _, _ = run(capsys, monkeypatch, "digest", PLAN, "--as-of", "2026-11-23", "--send")
-    assert code == 0
-    folder = home / "sink" / "digests"
-    html = (folder / f"{PLAN}-2026-11-23.html").read_text()
-    text = (folder / f"{PLAN}-2026-11-23.txt").read_text()
-    assert html.startswith("<!DOCTYPE html>") and "Amber/Red" in html
-    assert text.startswith("Subject: Commissioning Academy 100-day plan") and "DONE THIS WEEK" in text
+def test_digest_send_goes_through_the_outbox_once_per_reader_per_day(home, capsys, monkeypatch):
+    from notifications.sink import read_sink
+
+    code, out, _ = run(capsys, monkeypatch, "digest", PLAN, "--as-of", "2026-11-23", "--send")
+    assert code == 0, out
+    received = read_sink(home / "sink")
+    assert received, "the digest reached the local sink"
+    assert all(str(m["Subject"]).startswith("Commissioning Academy 100-day plan") for m in received)
+    assert all("DONE THIS WEEK" in m.get_content() for m in received)
+    code, out, _ = run(capsys, monkeypatch, "digest", PLAN, "--as-of", "2026-11-23", "--send")
+    assert code == 0 and "already had today's" in out
+    assert len(read_sink(home / "sink")) == len(received)
 
 
 def test_portfolio_digest_covers_every_plan(home, capsys, monkeypatch):
