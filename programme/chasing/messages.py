@@ -128,6 +128,7 @@ def item_context(assessment: Assessment, n: Notification) -> dict:
         "evidence": m.evidence,
         "waiting": waiting,
         "update_command": update_command(plan.id, m.id),
+        "answer_label": "To answer" if n.role == OWNER else f"When it is done, {owner_name} records it with",
         "checkin_link": CHECKIN_LINK,
         "as_of": today.isoformat(),
         "as_of_words": day_words(today, today),

@@ -59,6 +59,8 @@ def test_email_reaches_a_real_smtp_server_through_apprise_mailto(ws, smtp):
     bo = got[("bo@example.gov.uk",)]
     assert bo.subject.startswith("Escalation: overdue: Needs report")
     assert "you are told as their manager" in bo.body("plain")
+    assert "When it is done, Ana Lee records it with: programme update p report --done" in " ".join(
+        bo.body("plain").split())
 
 
 def test_webhook_receives_the_short_chat_form_through_json(ws, webhook):
@@ -72,7 +74,7 @@ def test_webhook_receives_the_short_chat_form_through_json(ws, webhook):
     lines = ana["message"].splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("Overdue: Needs report, due Friday 14 August, 3 working days overdue.")
-    assert "Answer: programme update p report --done" in lines[0]
+    assert "To answer: programme update p report --done" in lines[0]
 
 
 def test_smtp_down_keeps_notifications_pending_with_an_error_then_each_is_delivered_once(ws, smtp):
