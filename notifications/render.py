@@ -16,6 +16,10 @@ from pathlib import Path
 
 SHIPPED = Path(__file__).parent / "templates"
 
+# Facts added to item payloads after rows may already be queued: an older row renders with these.
+ITEM_DEFAULTS = {"answer_label": "To answer", "checkin_link": None, "forecast_when": None,
+                 "blocked_reason": None, "evidence": None, "waiting": []}
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -49,7 +53,8 @@ def render(name: str, items: list[dict], now: datetime) -> Rendered:
     for item in items:
         today = pendulum.instance(now).in_timezone(item["timezone"]).date()
         as_of = datetime.fromisoformat(item["as_of"]).date()
-        shown.append({**item, "late": day_words(as_of, today) if as_of != today else None})
+        shown.append({**ITEM_DEFAULTS, **item,
+                      "late": day_words(as_of, today) if as_of != today else None})
     plans = list(dict.fromkeys(i["plan_title"] for i in items))
     zones = list(dict.fromkeys(i["timezone"] for i in items))
     env = environment()

@@ -121,3 +121,11 @@ def test_errors_are_masked_even_when_a_channel_repeats_its_url():
     masked = mask_text(text, ["slack://T000/B000/XXXX/"])
     assert "T000" not in masked and "services/T" not in masked
     assert "slack://***" in masked and "https://hooks.slack.com/***" in masked
+
+
+def test_a_row_queued_by_an_older_version_still_renders():
+    plan = make_plan(ms("report", date(2026, 8, 14), title="Needs report"))
+    [item] = _items(plan, NOW)
+    old = {k: v for k, v in item.items() if k not in ("answer_label", "checkin_link")}
+    msg = render("Ana", [old], NOW)
+    assert "To answer: programme update p report --done" in msg.chat
