@@ -13,7 +13,16 @@ from datetime import date
 from ..assess import Assessment
 from ..model import Plan
 from ..workdays import WorkingCalendar, working_calendar
-from .policy import ESCALATE_MANAGER, ESCALATE_SPONSOR, LEAD, MANAGER, OWNER, SPONSOR, Notification
+from .policy import (
+    ESCALATE_MANAGER,
+    ESCALATE_SPONSOR,
+    LEAD,
+    MANAGER,
+    OWNER,
+    SPONSOR,
+    Notification,
+    sending_rule,
+)
 
 CHECKIN_LINK = None  # hook: the signed one-click check-in link (a later issue) goes in item["checkin_link"]
 
@@ -133,4 +142,5 @@ def item_context(assessment: Assessment, n: Notification) -> dict:
         "as_of": today.isoformat(),
         "as_of_words": day_words(today, today),
         "scheduled": n.scheduled.isoformat(),
+        "sending": sending_rule(plan, m),
     }

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from ..model import CurrentStatus, Milestone, Plan, ReminderPolicy, Status
 from ..workdays import WorkingCalendar, local_time, plan_today, working_calendar
@@ -241,6 +241,40 @@ def _manager(plan: Plan, person_id: str) -> str | None:
     if person is not None and person.manager:
         return person.manager
     return plan.lead
+
+
+def sending_rule(plan: Plan, milestone: Milestone) -> dict:
+    """What the sender needs to keep a queued step inside its window (JSON-ready), so a retry
+    after an outage, or `programme outbox retry` at night, still never sends in quiet hours."""
+    policy = plan.policy_for(milestone)
+    cal = plan.calendar
+    return {"timezone": plan.timezone, "window": list(policy.window or ("00:00", "24:00")),
+            "region": cal.region, "weekends": sorted(cal.weekends),
+            "closures": sorted(d.isoformat() for d in cal.closures)}
+
+
+def next_sending_time(rule: dict, now: datetime) -> datetime | None:
+    """None when `now` is inside the rule's window on a working day; else the next window's
+    opening (aware, UTC)."""
+    import pendulum
+
+    from ..model import Calendar
+
+    cal = working_calendar(Calendar(region=rule["region"], weekends=frozenset(rule["weekends"]),
+                                    closures=frozenset(date.fromisoformat(d)
+                                                       for d in rule["closures"])))
+    start_text, end_text = rule["window"]
+    start = time.fromisoformat(start_text)
+    end = time.max if end_text == "24:00" else time.fromisoformat(end_text)
+    local = local_time(now, rule["timezone"])
+    today = local.date()
+    clock = time(local.hour, local.minute, local.second)
+    if cal.is_working_day(today) and start <= clock < end:
+        return None
+    day = today if cal.is_working_day(today) and clock < start else cal.add(today, 1)
+    opening = pendulum.datetime(day.year, day.month, day.day, start.hour, start.minute,
+                                tz=rule["timezone"]).in_timezone("UTC")
+    return datetime.fromtimestamp(opening.timestamp(), tz=UTC)
 
 
 def schedule_of(plan: Plan, milestone: Milestone, status: CurrentStatus | None = None

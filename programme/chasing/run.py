@@ -24,7 +24,7 @@ from ..store import Store
 from ..store.outbox import Outbox, OutboxItem, OutboxRow
 from ..workspace import Workspace
 from .messages import item_context
-from .policy import Notification, due_notifications
+from .policy import Notification, due_notifications, next_sending_time
 
 DEFAULT_CONCURRENCY = 8
 PRERENDERED = "digest"  # payload kind of a message rendered before queueing (subject, text, html, chat)
@@ -113,6 +113,7 @@ def dispatch_pending(store: Store, dispatcher, now: datetime, *,
     outbox = outbox or Outbox(store)
     worker = worker or f"{socket.gethostname()}:{os.getpid()}"
     rows = outbox.claim(now, worker, limit=limit)
+    rows = _outside_window_deferred(outbox, rows, now)
     if not rows:
         return ChaseResult()
     groups = group_messages(rows)
@@ -153,6 +154,24 @@ def dispatch_pending(store: Store, dispatcher, now: datetime, *,
                     errors.append(f"{group[0].recipient}: {error}")
             outbox.record_many(outcomes, now)  # everything that completed meanwhile, one commit
     return ChaseResult(sent=sent, failed=failed, messages=len(groups), errors=tuple(errors))
+
+
+def _outside_window_deferred(outbox: Outbox, rows: list[OutboxRow], now: datetime
+                             ) -> list[OutboxRow]:
+    """Rows whose sending window is closed now (a retry after an outage, `outbox retry` at night)
+    go back to wait for their next window; the rest are returned to send."""
+    keep: list[OutboxRow] = []
+    later: dict[datetime, list[OutboxRow]] = defaultdict(list)
+    for row in rows:
+        rule = row.payload.get("sending")
+        opening = next_sending_time(rule, now) if rule else None
+        if opening is None:
+            keep.append(row)
+        else:
+            later[opening].append(row)
+    for opening, group in later.items():
+        outbox.defer(group, opening)
+    return keep
 
 
 def run_chase(workspace: Workspace, plan, now: datetime, dispatcher, *,

@@ -262,6 +262,17 @@ class Outbox:
                     conn.execute(update(outbox).where(outbox.c.id.in_(ids[start:start + 500]))
                                  .values(**values))
 
+    def defer(self, rows: list[OutboxRow], until: datetime) -> None:
+        """Hand claimed rows back untouched, due again at `until` (outside their sending window
+        now): no attempt is counted, no error recorded."""
+        until = _utc(until)
+        ids = [r.id for r in rows]
+        with self._begin() as conn:
+            for start in range(0, len(ids), 500):
+                conn.execute(update(outbox).where(outbox.c.id.in_(ids[start:start + 500])).values(
+                    state=PENDING, next_attempt_at=until, claimed_until=None, claimed_by=None,
+                    attempts=outbox.c.attempts - 1))
+
     # -- operate ---------------------------------------------------------------------------------
     def retry(self, now: datetime, keys: Iterable[str] | None = None) -> int:
         """Make failed rows (and pending ones waiting out a backoff) due now."""

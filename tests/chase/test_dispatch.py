@@ -150,3 +150,19 @@ def test_queue_then_dispatch_are_separate_steps(ws, smtp):
     assert smtp.take() == []
     sent = dispatch_pending(ws.store, AppriseDispatcher(smtp_url=smtp.url), NOW, concurrency=1)
     assert (sent.sent, sent.messages) == (3, 2)
+
+
+def test_a_retry_after_an_outage_still_waits_for_the_sending_window(ws, smtp):
+    plan = plan_with()
+    smtp.stop()
+    assert run_chase(ws, plan, NOW, AppriseDispatcher(smtp_url=smtp.url)).failed == 3
+    smtp.start()
+    evening = pendulum.datetime(2026, 8, 19, 17, 30, tz="Europe/London")
+    quiet = dispatch_pending(ws.store, AppriseDispatcher(smtp_url=smtp.url), evening)
+    assert (quiet.sent, quiet.messages) == (0, 0) and smtp.take() == []
+    rows = Outbox(ws.store).rows()
+    assert {(r.state, r.attempts) for r in rows} == {(PENDING, 1)}
+    assert {r.next_attempt_at for r in rows} == {pendulum.datetime(2026, 8, 20, 9, tz="Europe/London")}
+    morning = pendulum.datetime(2026, 8, 20, 9, 0, tz="Europe/London")
+    assert dispatch_pending(ws.store, AppriseDispatcher(smtp_url=smtp.url), morning).sent == 3
+    assert len(smtp.take()) == 2

@@ -222,3 +222,15 @@ def test_policy_for_ten_thousand_milestones_is_fast():
     elapsed = clock.perf_counter() - started
     assert len(found) > 10_000
     assert elapsed < 1.5, f"{elapsed:.2f}s (bench target 0.5 s; this bound leaves room for CI)"
+
+
+@pytest.mark.parametrize("now, opens", [
+    (at("2026-08-14", "10:00"), None),
+    (at("2026-08-14", "07:00"), at("2026-08-14", "09:00")),
+    (at("2026-08-14", "17:00"), at("2026-08-17", "09:00")),  # Friday evening: Monday
+    (at("2026-08-28", "18:00"), at("2026-09-01", "09:00")),  # bank holiday Monday skipped
+])
+def test_the_sender_knows_when_a_queued_step_may_next_be_sent(now, opens):
+    from programme.chasing.policy import next_sending_time, sending_rule
+
+    assert next_sending_time(sending_rule(PLAN, PLAN.milestones[0]), now) == opens
