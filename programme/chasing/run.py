@@ -27,6 +27,7 @@ from .messages import item_context
 from .policy import Notification, due_notifications, next_sending_time
 
 DEFAULT_CONCURRENCY = 8
+BATCH_RECIPIENTS = 100  # claimed at a time, so a long backlog never outlives its lease
 PRERENDERED = "digest"  # payload kind of a message rendered before queueing (subject, text, html, chat)
 
 
@@ -106,16 +107,28 @@ def group_messages(rows: list[OutboxRow]) -> list[list[OutboxRow]]:
 def dispatch_pending(store: Store, dispatcher, now: datetime, *,
                      concurrency: int = DEFAULT_CONCURRENCY, outbox: Outbox | None = None,
                      worker: str | None = None, limit: int | None = None) -> ChaseResult:
-    """Outbox -> channels: everything due at `now`, one message per recipient."""
+    """Outbox -> channels: everything due at `now`, one message per recipient, claimed a
+    batch of recipients at a time (or at most `limit` rows, once)."""
+    outbox = outbox or Outbox(store)
+    worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+    total = ChaseResult()
+    while True:
+        claimed = outbox.claim(now, worker, limit=limit,
+                               recipients=None if limit else BATCH_RECIPIENTS)
+        if not claimed:
+            return total
+        rows = _outside_window_deferred(outbox, claimed, now)
+        if rows:
+            total = total + _send_batch(outbox, rows, dispatcher, now, concurrency)
+        if limit:
+            return total
+
+
+def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher, now: datetime,
+                concurrency: int) -> ChaseResult:
     from notifications.channels import Message
     from notifications.render import Rendered, render
 
-    outbox = outbox or Outbox(store)
-    worker = worker or f"{socket.gethostname()}:{os.getpid()}"
-    rows = outbox.claim(now, worker, limit=limit)
-    rows = _outside_window_deferred(outbox, rows, now)
-    if not rows:
-        return ChaseResult()
     groups = group_messages(rows)
     sent = failed = 0
     errors: list[str] = []

@@ -203,8 +203,11 @@ class Outbox:
         return found
 
     # -- send ------------------------------------------------------------------------------------
-    def claim(self, now: datetime, worker: str, limit: int | None = None) -> list[OutboxRow]:
-        """Take every row due at `now` (pending and due, or `sending` with a lapsed lease)."""
+    def claim(self, now: datetime, worker: str, limit: int | None = None,
+              recipients: int | None = None) -> list[OutboxRow]:
+        """Take the rows due at `now` (pending and due, or `sending` with a lapsed lease): all of
+        them, at most `limit` rows, or every due row of the first `recipients` recipients (so a
+        batch never splits one person's message)."""
         now = _utc(now)
         due = or_(and_(outbox.c.state == PENDING, outbox.c.next_attempt_at <= now),
                   and_(outbox.c.state == SENDING, outbox.c.claimed_until <= now))
@@ -212,6 +215,10 @@ class Outbox:
         if limit:
             query = query.limit(limit)
         with self._begin() as conn:
+            if recipients:
+                first = select(outbox.c.recipient).where(due).distinct().order_by(
+                    outbox.c.recipient).limit(recipients)
+                query = query.where(outbox.c.recipient.in_(list(conn.execute(first).scalars())))
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             ids = list(conn.execute(query).scalars())

@@ -121,3 +121,11 @@ def test_a_permanent_error_fails_at_once(box):
 def test_known_says_which_keys_are_already_queued(box):
     box.enqueue([item(1)], T0)
     assert box.known([item(1).key, item(2).key]) == {item(1).key}
+
+
+def test_a_batch_of_recipients_takes_all_of_each_recipients_rows(box):
+    box.enqueue([item(n, recipient=f"r{n % 5}") for n in range(20)], T0)
+    first = box.claim(T0, "w", recipients=2)
+    assert {r.recipient for r in first} == {"r0", "r1"} and len(first) == 8
+    rest = box.claim(T0, "w")
+    assert {r.recipient for r in rest} == {"r2", "r3", "r4"} and len(rest) == 12
