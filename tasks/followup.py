@@ -45,6 +45,10 @@ def queue_follow_ups(ws: Workspace, assessment: Assessment, milestone_id: str,
     before = Rating.parse(rating_before) if rating_before else None
     after = Rating.parse(rating_after) if rating_after else None
     items = outbox_items(assessment, follow_up_notifications(assessment, milestone_id, before, after))
+    for item in items:
+        # an answer to someone's check-in goes at once; only unattended chasing waits for the
+        # sending window (the policy decides that, at queueing time, for what queue_due adds)
+        item.payload.pop("sending", None)
     inserted = Outbox(ws.store).enqueue(items, now)
     plan: Plan = assessment.plan
     policy = queue_due(ws, plan, now)
