@@ -24,7 +24,12 @@ from .policy import (
     sending_rule,
 )
 
-CHECKIN_LINK = None  # hook: the signed one-click check-in link (a later issue) goes in item["checkin_link"]
+
+def checkin_link(n: Notification) -> str | None:
+    """HOOK for the signed one-click check-in link (a later issue): return the URL for this
+    recipient and milestone, and every template shows it instead of the `programme update`
+    command. None until check-in links exist."""
+    return None
 
 
 def day_words(day: date, today: date) -> str:
@@ -138,7 +143,7 @@ def item_context(assessment: Assessment, n: Notification) -> dict:
         "waiting": waiting,
         "update_command": update_command(plan.id, m.id),
         "answer_label": "To answer" if n.role == OWNER else f"When it is done, {owner_name} records it with",
-        "checkin_link": CHECKIN_LINK,
+        "checkin_link": checkin_link(n),
         "as_of": today.isoformat(),
         "as_of_words": day_words(today, today),
         "scheduled": n.scheduled.isoformat(),
