@@ -50,8 +50,12 @@ def render(name: str, items: list[dict], now: datetime) -> Rendered:
     from programme.chasing.messages import day_words
 
     shown = []
+    todays: dict[str, object] = {}
     for item in items:
-        today = pendulum.instance(now).in_timezone(item["timezone"]).date()
+        today = todays.get(item["timezone"])
+        if today is None:
+            today = todays[item["timezone"]] = pendulum.instance(now).in_timezone(
+                item["timezone"]).date()
         as_of = datetime.fromisoformat(item["as_of"]).date()
         shown.append({**ITEM_DEFAULTS, **item,
                       "late": day_words(as_of, today) if as_of != today else None})
