@@ -55,6 +55,12 @@ def register(app: typer.Typer) -> None:
         _print_results(out, results)
         if any(r.get("error") for r in results):
             raise typer.Exit(1)
+        if any(r.get("graph_complete") is False for r in results):
+            err.print("[yellow]note:[/] the Prefect server had not recorded every task run when "
+                      "this run ended; the UI may show an incomplete graph")
+        from flows.settings import mark_migrated
+
+        mark_migrated()
 
     @app.command()
     def serve(plans: PlansOpt = None, verbose: VerboseOpt = False) -> None:

@@ -28,13 +28,13 @@ async def task_runs_of(flow_run_id):
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
 
 
-async def artifacts(keys):
+async def artifacts_of(flow_run_id):
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
     async with get_client() as client:
         return await client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=keys)))
+            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
 
 
 def test_the_flow_run_graph_is_the_plan(flow_plans):
@@ -73,8 +73,10 @@ def test_the_report_is_published_as_artifacts_and_files(flow_plans):
 
     from flows.tracking import track_plan
 
-    result = track_plan("flow-plan", as_of="2026-09-22T10:00", plans_dir=str(flow_plans))
-    found = {a.key: a for a in run(artifacts(["flow-plan-report", "flow-plan-milestones"]))}
+    state = track_plan("flow-plan", as_of="2026-09-22T10:00", plans_dir=str(flow_plans),
+                       return_state=True)
+    result = state.result()
+    found = {a.key: a for a in run(artifacts_of(state.state_details.flow_run_id))}
     assert set(found) == {"flow-plan-report", "flow-plan-milestones"}
     markdown = found["flow-plan-report"].data
     assert "Flow test plan" in markdown and result["rating"] in markdown
