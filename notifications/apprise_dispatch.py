@@ -1,6 +1,7 @@
 """Dispatch through Apprise: a person's contacts are Apprise URLs, bare emails or config files.
 
-* An Apprise URL (mailto://, msteams://, slack://, ntfy://, json://, ...) is used as written.
+* An Apprise URL (mailto://, workflows:// for Teams, slack://, ntfy://, json://, ...) is used as
+  written.
 * A bare email address goes through PROGRAMME_SMTP_URL (e.g.
   `mailto://smtp.example.gov.uk:587?from=programme@example.gov.uk&user=...&pass=...`, the
   address is added as `to=`); without it, to the local sink (see notifications.sink).
@@ -19,6 +20,7 @@ secret: Apprise's messages are masked against the target's URL before they leave
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -35,6 +37,30 @@ from . import sink
 from .channels import Delivery, Message
 
 _EMAIL = re.compile(r"^[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+$")
+LIVE, SINK = "live", "sink"
+
+
+class _MaskSecrets(logging.Filter):
+    """Apprise logs the URLs it is given ("Unparseable URL slack://<tokens>"): mask them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask_text(record.getMessage()), None
+        return True
+
+
+logging.getLogger("apprise").addFilter(_MaskSecrets())
+
+
+def delivery_mode(smtp_url: str | None) -> str:
+    """PROGRAMME_DELIVERY=live|sink. Unset: live once an SMTP server is configured, else sink, so
+    a fresh install sends nothing anywhere (not even to a Teams or Slack URL in a plan) and files
+    every message in the local sink instead."""
+    chosen = (os.environ.get("PROGRAMME_DELIVERY") or "").strip().lower()
+    if chosen in (LIVE, SINK):
+        return chosen
+    if chosen:
+        raise ValueError(f"PROGRAMME_DELIVERY={chosen!r}: use live or sink")
+    return LIVE if smtp_url else SINK
 
 
 @dataclass(frozen=True)
@@ -46,10 +72,11 @@ class _Outcome:
 
 class AppriseDispatcher:
     def __init__(self, smtp_url: str | None = None, sink_dir: Path | None = None,
-                 timeout: float = 0):
+                 timeout: float = 0, delivery: str | None = None):
         self.smtp_url = smtp_url if smtp_url is not None else os.environ.get("PROGRAMME_SMTP_URL")
         self.sink_dir = sink_dir or data_dir() / "sink"
         self.timeout = timeout
+        self.delivery = delivery or delivery_mode(self.smtp_url)
         # Synchronous delivery in the calling thread: the concurrency is ours (a bounded pool
         # in programme.chasing.run), and Apprise's own shared thread pool is not fork-safe
         # (a process forked after a send waits forever on its workers). For the same reason
@@ -62,6 +89,9 @@ class AppriseDispatcher:
     def resolve(self, contact: str) -> str:
         """The Apprise URL a contact is sent through."""
         contact = contact.strip()
+        if self.delivery == SINK:  # nothing leaves the machine: file it under a safe label
+            label = contact if _EMAIL.match(contact) else mask_url(contact)
+            return sink.sink_url(label, self.sink_dir)
         if _EMAIL.match(contact):
             if not self.smtp_url:
                 return sink.sink_url(contact, self.sink_dir)
@@ -73,7 +103,8 @@ class AppriseDispatcher:
         """Where a contact goes, safe to print."""
         url = self.resolve(contact)
         if url.startswith(sink.SCHEMA):
-            return f"{contact} (local sink {self.sink_dir})"
+            label = contact if _EMAIL.match(contact) else mask_url(contact)
+            return f"{label} (local sink {self.sink_dir})"
         if url != contact:
             return f"{contact} (via {mask_url(self.smtp_url or '')})"
         return mask_url(contact)
@@ -82,7 +113,7 @@ class AppriseDispatcher:
         """The Apprise plugin objects for one contact, or a permanent error."""
         ap = apprise.Apprise(asset=self.asset)
         tag = apprise.common.MATCH_ALL_TAG
-        if contact.startswith("config:"):
+        if contact.startswith("config:") and self.delivery != SINK:
             path, _, tags = contact[len("config:"):].partition("#")
             config = apprise.AppriseConfig(asset=self.asset)
             if not Path(path).is_file() or not config.add(path):

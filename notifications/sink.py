@@ -30,7 +30,12 @@ def _file_message(body, title, notify_type, meta, *args, **kwargs) -> bool:
     query = meta.get("qsd", {})
     folder = Path(query.get("dir") or ".")
     message = EmailMessage()
-    message["To"] = query.get("to", "")
+    target = query.get("to", "")
+    if "@" in target and "://" not in target:
+        message["To"] = target
+    else:  # a channel that is not email (kept masked): say where it would have gone
+        message["To"] = "undisclosed-recipients:;"
+    message["X-Programme-Target"] = target
     message["From"] = "programme (local sink) <programme@localhost>"
     message["Subject"] = title or "(no subject)"
     message["Date"] = formatdate(localtime=True)

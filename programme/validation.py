@@ -282,7 +282,7 @@ def _people(c: _Checker, raw: dict) -> dict[str, Person]:
             else:
                 c.add(Location(c.file, _line(fields.get("contacts"), i) or where.line),
                       f"malformed contact {contact!r} for person '{person_id}': write an email "
-                      "address (ana@example.gov.uk) or an Apprise URL (msteams://..., "
+                      "address (ana@example.gov.uk) or an Apprise URL (workflows://... for Teams, "
                       "slack://..., mailto://...)", kind="bad-contact")
         manager = c.text(fields, "manager", f"person '{person_id}'", required=False)
         role = c.text(fields, "role", f"person '{person_id}'", required=False)

@@ -24,6 +24,10 @@ def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROGRAMME_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("PROGRAMME_DATABASE_URL", raising=False)
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("PROGRAMME_SMTP_URL", raising=False)
+    # tests that send pick their channels themselves; live means "as configured" (bare emails
+    # still go to the sink without PROGRAMME_SMTP_URL)
+    monkeypatch.setenv("PROGRAMME_DELIVERY", "live")
 
 
 def _postgres_reachable() -> str | None:

@@ -54,27 +54,42 @@ def test_chase_on_a_weekend_says_nothing_is_due():
     assert code == 0 and "nothing due now" in output
 
 
-def test_chase_sends_through_the_local_sink_and_outbox_lists_targets_masked():
+def test_chase_sends_through_the_local_sink_and_outbox_lists_targets_masked(monkeypatch):
+    monkeypatch.setenv("PROGRAMME_DELIVERY", "sink")  # a fresh install: nothing leaves the machine
     code, output = cli("chase", "commissioning-academy-100-day", "--as-of", "2026-10-20")
     assert code == 0, output
     assert "6 due, 6 newly queued" in output
     assert "local sink" in output
     filed = read_sink(data_dir() / "sink")
-    assert sorted(str(m["To"]) for m in filed) == ["martin.okafor@example.gov.uk",
-                                                  "priya.shah@example.gov.uk",
-                                                  "tom.reid@example.gov.uk"]
+    assert sorted(str(m["X-Programme-Target"]) for m in filed) == [
+        "martin.okafor@example.gov.uk", "priya.shah@example.gov.uk", "tom.reid@example.gov.uk",
+        "workflows://***"]
     code, output = cli("outbox", "--json")
     rows = json.loads(output)
-    assert len(rows) == 6 and "TokenA" not in output
-    priya = [r for r in rows if r["recipient"] == "priya-shah"]
-    assert all(r["state"] == "failed" and r["last_error"] == "not a valid Apprise URL: msteams://***"
-               and r["delivered"] == ["priya.shah@example.gov.uk"] for r in priya)
+    assert len(rows) == 6 and "ExampleSignature123" not in output
+    assert all(r["state"] == "sent" for r in rows)
     code, output = cli("chase", "commissioning-academy-100-day", "--as-of", "2026-10-20")
     assert "6 due, 0 newly queued, 6 already queued or sent" in output
+    assert len(read_sink(data_dir() / "sink")) == len(filed)
+
+
+def test_a_bad_contact_fails_with_its_token_masked_and_retry_makes_it_due_again(plans, monkeypatch):
+    monkeypatch.setenv("PROGRAMME_DELIVERY", "live")
+    path = plans / "commissioning-academy-100-day.yaml"
+    text = path.read_text()
+    path.write_text(text.replace(text.split("      - workflows://")[1].split("\n")[0],
+                                 "").replace("      - workflows://\n", "      - msteams://TokenA/TokenB/TokenC/\n"))
+    code, output = cli("chase", "commissioning-academy-100-day", "--as-of", "2026-10-20")
+    assert code == 0, output
+    rows = json.loads(cli("outbox", "--json")[1])
+    priya = [r for r in rows if r["recipient"] == "priya-shah"]
+    assert priya and all(r["state"] == "failed" and r["last_error"] == "not a valid Apprise URL: "
+                         "msteams://***" and r["delivered"] == ["priya.shah@example.gov.uk"]
+                         for r in priya)
     code, output = cli("outbox", "--failed")
     assert code == 0 and "msteams://***" in output and "TokenA" not in output
     code, output = cli("outbox", "retry", "--no-send")
-    assert code == 0 and "2 notification(s) due again" in output
+    assert code == 0 and f"{len(priya)} notification(s) due again" in output
 
 
 def test_unknown_plan_is_one_clear_line():
