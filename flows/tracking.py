@@ -35,8 +35,7 @@ def track_plan(plan_id: str, as_of: str | None = None, plans_dir: str | None = N
     ctx = sync_plan(plan_id, now, plans_dir)
     tracks: dict[str, MilestoneTrack] = {}
     for m in ctx.order:
-        tracks[m.id] = track_milestone.with_options(task_run_name=m.id)(
-            quote(ctx), m.id, [tracks[d] for d in m.depends_on])
+        tracks[m.id] = track_milestone(quote(ctx), m.id, [tracks[d] for d in m.depends_on])
     assessment = rate_plan(quote(ctx), [tracks[m.id] for m in ctx.plan.milestones])
     queued = queue_notifications(quote(ctx), quote(assessment), list(tracks.values()))
     sent = send_notifications(quote(ctx.workspace.store), now) if send else None

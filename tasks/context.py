@@ -23,12 +23,11 @@ class RunContext:
     order: list[Milestone] = field(default_factory=list)  # dependencies first
     by_id: dict[str, Milestone] = field(init=False)
 
+    today: date = field(init=False)
+
     def __post_init__(self) -> None:
         self.by_id = {m.id: m for m in self.plan.milestones}
-
-    @property
-    def today(self) -> date:
-        return plan_today(self.now, self.plan.timezone)
+        self.today = plan_today(self.now, self.plan.timezone)
 
     @property
     def calendar(self) -> WorkingCalendar:

@@ -6,7 +6,7 @@ Both are pure computation over the core rules (no I/O), hence no retries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 from prefect import task
@@ -20,19 +20,25 @@ from programme.schedule import forecast_one
 from .context import RunContext
 
 
-@dataclass(frozen=True)
 class MilestoneTrack:
-    """What a milestone task hands on: its view (forecast, state, rating) and what is due."""
+    """What a milestone task hands on: its view (forecast, state, rating) and what is due.
 
-    view: MilestoneView
-    notifications: tuple[Notification, ...]
+    A plain class, not a dataclass, on purpose: Prefect walks dataclass parameters field by
+    field looking for upstream results, and a plan's worth of nested views made that walk the
+    largest cost of a run. It still finds this object itself, which is what draws the edge."""
+
+    __slots__ = ("notifications", "view")
+
+    def __init__(self, view: MilestoneView, notifications: tuple[Notification, ...]):
+        self.view = view
+        self.notifications = notifications
 
     @property
     def forecast(self) -> date | None:
         return self.view.forecast
 
 
-@task(name="track-milestone", cache_policy=NO_CACHE)
+@task(name="track-milestone", task_run_name="{milestone_id}", cache_policy=NO_CACHE)
 def track_milestone(ctx: RunContext, milestone_id: str,
                     upstream: list[MilestoneTrack]) -> MilestoneTrack:
     """Forecast from the dependencies' results, derive state and rating, list what is due."""
