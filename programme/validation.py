@@ -197,7 +197,7 @@ def _validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
         if isinstance(sub, str) and (sub in people or valid_contact(sub)):
             subscribers.append(sub)
         else:
-            c.add(Location(file, _line(raw.get("subscribers"), i) or raw.line_of("subscribers")),
+            c.add(Location(file, _line(raw.get("subscribers"), i) or _line(raw, "subscribers")),
                   f"subscriber {sub!r} is neither a person in this plan nor a contact"
                   f"{suggest(sub, list(people))}", kind="unknown-person")
     reminders = _reminders(c, raw.get("reminders"), c.at(raw, "reminders"), None)
@@ -239,14 +239,14 @@ def _calendar(c: _Checker, raw: dict) -> Calendar:
         if name in DAY_NAMES:
             weekends.add(DAY_NAMES.index(name))
         else:
-            c.add(Location(c.file, _line(value.get("weekends"), i) or value.line_of("weekends")),
+            c.add(Location(c.file, _line(value.get("weekends"), i) or _line(value, "weekends")),
                   f"unknown day {day!r} in weekends{suggest(name, DAY_NAMES)}")
     closures = set()
     for i, day in enumerate(c.items(value, "closures", "the calendar")):
         try:
             closures.add(parse_date(day))
         except DateError as exc:
-            c.add(Location(c.file, _line(value.get("closures"), i) or value.line_of("closures")),
+            c.add(Location(c.file, _line(value.get("closures"), i) or _line(value, "closures")),
                   f"bad closure date: {exc}", kind="bad-date")
     if len(weekends) == 7:
         c.add(c.at(value, "weekends"), "every day is a weekend: the plan would have no working days")
@@ -271,7 +271,7 @@ def _people(c: _Checker, raw: dict) -> dict[str, Person]:
             entries.append((fields, where, str(pid)))
     elif isinstance(value, list):
         for i, fields in enumerate(value):
-            entries.append((fields, Location(c.file, _line(value, i) or raw.line_of("people")), None))
+            entries.append((fields, Location(c.file, _line(value, i) or _line(raw, "people")), None))
     else:
         c.add(c.at(raw, "people"), "'people' should be a mapping of person id to their details")
         return {}
@@ -377,7 +377,7 @@ def _sections(c: _Checker, raw: dict) -> tuple[list[Phase], list[tuple[Any, Loca
     seen: set[str] = set()
     for key, kind in (("phases", "phase"), ("workstreams", "workstream")):
         for i, section in enumerate(c.items(raw, key, "the plan")):
-            where = Location(c.file, _line(raw.get(key), i) or raw.line_of(key))
+            where = Location(c.file, _line(raw.get(key), i) or _line(raw, key))
             if not c.mapping(section, where, f"a {kind}"):
                 continue
             c.unknown_fields(section, SECTION_FIELDS, f"{kind} '{section.get('id')}'")
