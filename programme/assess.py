@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from .gcpause import gc_paused
 from .model import CurrentStatus, Milestone, Phase, Plan, Rating, Status
 from .rating import (
     BLOCKED,
@@ -96,13 +97,14 @@ class Assessment:
 
 def assess(plan: Plan, statuses: dict[str, CurrentStatus], now: datetime) -> Assessment:
     """Apply the rules to `plan` with its reported statuses at the instant `now` (aware)."""
-    cal = working_calendar(plan.calendar)
-    today = plan_today(now, plan.timezone)
-    forecasts = forecast_all(plan, statuses, today, cal, topological_order(plan))
-    blank = CurrentStatus()
-    views = [milestone_view(m, statuses.get(m.id, blank), forecasts[m.id], today, cal)
-             for m in plan.milestones]
-    return assemble(plan, now, views)
+    with gc_paused():
+        cal = working_calendar(plan.calendar)
+        today = plan_today(now, plan.timezone)
+        forecasts = forecast_all(plan, statuses, today, cal, topological_order(plan))
+        blank = CurrentStatus()
+        views = [milestone_view(m, statuses.get(m.id, blank), forecasts[m.id], today, cal)
+                 for m in plan.milestones]
+        return assemble(plan, now, views)
 
 
 def milestone_view(m: Milestone, st: CurrentStatus, f: Forecast, today: date,
@@ -126,10 +128,11 @@ def assemble(plan: Plan, now: datetime, views: list[MilestoneView]) -> Assessmen
     on_path = set(path)
     by_id = {v.id: replace(v, critical=True) if v.id in on_path else v for v in views}
     ordered = {m.id: by_id[m.id] for m in plan.milestones}
-    groups = []
-    for phase in plan.phases:
-        ids = [m.id for m in plan.milestones if m.phase == phase.id]
-        groups.append(_group(phase.id, phase.title, ids, ordered, cal, "phase"))
+    in_phase: dict[str | None, list[str]] = {}
+    for m in plan.milestones:
+        in_phase.setdefault(m.phase, []).append(m.id)
+    groups = [_group(phase.id, phase.title, in_phase.get(phase.id, []), ordered, cal, "phase")
+              for phase in plan.phases]
     overall = _group(plan.id, plan.title, [m.id for m in plan.milestones], ordered, cal, "plan")
     return Assessment(plan, now, plan_today(now, plan.timezone), ordered, tuple(groups), overall,
                       tuple(path))

@@ -10,10 +10,9 @@ these takes the pure-Python path: the result is the same as before for every inp
 
 from __future__ import annotations
 
-import gc
-
 import yaml
 
+from .gcpause import gc_paused
 from .rawplan import Raw, RawList
 
 
@@ -85,18 +84,13 @@ _PYTHON_ONLY = ("\t", "?", "\ufeff")
 
 def load_yaml(text: str) -> object:
     """Parse YAML text; raise YamlError with a one-line message and the line it concerns."""
-    paused = gc.isenabled()
-    gc.disable()  # the parse allocates ~10 objects a line and frees none: collections only cost
-    try:
+    with gc_paused():  # the parse allocates ~10 objects a line and frees none
         if not any(c in text for c in _PYTHON_ONLY):
             try:
                 return yaml.load(text, Loader=_FastLineLoader)
             except Exception:  # read it again below, for the pure-Python loader's message and line
                 pass
         return _load_python(text)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _load_python(text: str) -> object:
