@@ -12,6 +12,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import plancache
 from .authoring import Plan as PlanBuilder
 from .model import Location, Plan
 from .validation import Problem, validate
@@ -65,18 +66,32 @@ def load_file(path: Path) -> LoadResult:
             Location(name), f"not a plan file: plans are .py or .yaml files, not '{path.suffix}'")])
     if path.suffix == ".py":
         raw, problems = _run_python(path, name)
+        if problems:
+            return LoadResult(path, None, problems)
+        plan, problems = validate(raw, name)
+        return LoadResult(path, plan, problems)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        return LoadResult(path, None, [Problem(Location(name), f"cannot read the file: {exc}")])
+    key = plancache.key_for(content, name)
+    cached = plancache.get(key)
+    if cached is not None:
+        plan, problems = cached
+        return LoadResult(path, plan, list(problems))
+    raw, problems = _read_yaml(content, name)
+    if not problems:
+        plan, problems = validate(raw, name)
     else:
-        raw, problems = _read_yaml(path, name)
-    if problems:
-        return LoadResult(path, None, problems)
-    plan, problems = validate(raw, name)
+        plan = None
+    plancache.put(key, (plan, tuple(problems)))
     return LoadResult(path, plan, problems)
 
 
-def _read_yaml(path: Path, name: str) -> tuple[object, list[Problem]]:
+def _read_yaml(content: bytes, name: str) -> tuple[object, list[Problem]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
         return None, [Problem(Location(name), f"cannot read the file: {exc}")]
     try:
         raw = load_yaml(text)

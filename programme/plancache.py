@@ -1,0 +1,58 @@
+"""A cache of validated YAML plans, keyed by the file's bytes and the validator's own code.
+
+Reading and validating a 10,000-milestone plan file takes about a second, most of it YAML
+parsing; a lead runs `programme status` over the same unchanged file many times. So the
+validated Plan (or its problems) is kept under $PROGRAMME_HOME/cache, keyed by a hash of the
+file's bytes, its displayed name and the source of every module that reads or checks a plan:
+a changed file, or a changed validator, is simply a different key. Python plans are never
+cached (what they import can change). Anything wrong with the cache means "not cached".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from functools import lru_cache
+from pathlib import Path
+
+from .config import data_dir
+
+_SOURCES = ("model.py", "dates.py", "rawplan.py", "yamlfile.py", "validation.py", "loading.py",
+            "plancache.py", "workdays.py")
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _SOURCES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _path(key: str) -> Path:
+    return data_dir() / "cache" / "plans" / f"{key}.pickle"
+
+
+def key_for(content: bytes, name: str) -> str:
+    return hashlib.sha256(content + b"\0" + name.encode() + b"\0" + _code_version().encode()).hexdigest()
+
+
+def get(key: str):
+    try:
+        with _path(key).open("rb") as f:
+            return pickle.load(f)
+    except Exception:
+        return None
+
+
+def put(key: str, value) -> None:
+    path = _path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)  # readers see a whole entry or none
+    except OSError:
+        pass

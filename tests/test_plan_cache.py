@@ -1,0 +1,54 @@
+"""Validated YAML plans are cached by content: unchanged files skip parsing, edits never do."""
+
+from __future__ import annotations
+
+import pytest
+from factory import GOOD_YAML, write
+
+import programme.loading as loading
+from programme import plancache
+from programme.config import data_dir
+
+
+def refuse_to_validate(*_args, **_kwargs):
+    raise AssertionError("validated again")
+
+
+def test_an_unchanged_plan_file_is_not_parsed_again(tmp_path, monkeypatch):
+    path = write(tmp_path, "plan.yaml", GOOD_YAML)
+    first = loading.load_file(path)
+    assert first.ok
+    monkeypatch.setattr(loading, "validate", refuse_to_validate)
+    again = loading.load_file(path)
+    assert again.plan == first.plan
+
+
+def test_an_edited_plan_file_is_read_afresh(tmp_path):
+    path = write(tmp_path, "plan.yaml", GOOD_YAML)
+    assert loading.load_file(path).ok
+    write(tmp_path, "plan.yaml", GOOD_YAML.replace("owner: bob\n", "owner: nobody\n"))
+    result = loading.load_file(path)
+    assert not result.ok and "unknown owner 'nobody'" in str(result.problems[0])
+
+
+def test_a_broken_file_keeps_its_problems_from_the_cache_too(tmp_path):
+    path = write(tmp_path, "plan.yaml", GOOD_YAML.replace("due: 2026-10-30", "due: 2026-10-32"))
+    first = loading.load_file(path)
+    second = loading.load_file(path)
+    assert [str(p) for p in second.problems] == [str(p) for p in first.problems] != []
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle"])
+def test_a_damaged_cache_entry_is_a_miss(tmp_path, damage):
+    path = write(tmp_path, "plan.yaml", GOOD_YAML)
+    assert loading.load_file(path).ok
+    for entry in (data_dir() / "cache" / "plans").iterdir():
+        entry.write_bytes(damage)
+    assert loading.load_file(path).ok
+
+
+def test_the_key_changes_with_the_file_and_with_the_validators_code(monkeypatch):
+    before = plancache.key_for(b"same bytes", "plans/x.yaml")
+    assert plancache.key_for(b"other bytes", "plans/x.yaml") != before
+    monkeypatch.setattr(plancache, "_code_version", lambda: "a newer validator")
+    assert plancache.key_for(b"same bytes", "plans/x.yaml") != before
