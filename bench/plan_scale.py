@@ -23,7 +23,9 @@ import argparse
 import cProfile
 import gc
 import io
+import os
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -37,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from generate import generate_statuses, generate_yaml
 
 from programme.assess import assess
+from programme.config import data_dir
 from programme.loading import load_file
 from programme.schedule import critical_path, forecast_all, topological_order
 from programme.validation import validate
@@ -87,8 +90,12 @@ def measure(path: Path, runs: int, seed: int) -> dict[str, float]:
         keep("forecast", t_forecast)
         keep("rating", max(0.0, t_assess - t_forecast))
         gc.collect()
+        shutil.rmtree(data_dir() / "cache", ignore_errors=True)  # cold: nothing cached
         t_total, _ = _timed(lambda: _end_to_end(path, statuses, now))
         keep("total", t_total)
+        gc.collect()
+        t_warm, _ = _timed(lambda: _end_to_end(path, statuses, now))  # the file read before
+        keep("warm", t_warm)
     return best
 
 
@@ -120,6 +127,7 @@ def main() -> None:
 
     rows = {}
     with tempfile.TemporaryDirectory(prefix="plan-scale-") as tmp:
+        os.environ["PROGRAMME_HOME"] = str(Path(tmp) / "home")
         for n in args.sizes:
             path = Path(tmp) / f"generated-{n}.yaml"
             path.write_text(generate_yaml(n, args.seed), encoding="utf-8")
@@ -129,7 +137,8 @@ def main() -> None:
             print(f"{n:>7,} milestones ({size_kb:,.0f} KiB YAML): parse {r['parse']:.3f}s  "
                   f"validate {r['validate']:.3f}s  forecast {r['forecast']:.3f}s  "
                   f"rating {r['rating']:.3f}s  | total {r['total']:.3f}s  "
-                  f"(without YAML parse {r['total'] - r['parse']:.3f}s)", flush=True)
+                  f"(without YAML parse {r['total'] - r['parse']:.3f}s; unchanged file, "
+                  f"cached: {r['warm']:.3f}s)", flush=True)
             if args.profile:
                 print(profile(path, args.seed), flush=True)
 
@@ -137,7 +146,8 @@ def main() -> None:
     if 10000 in rows:
         t10 = rows[10000]["total"]
         ok = "met" if t10 < TARGET_10K else "MISSED"
-        print(f"target 10,000 milestones < {TARGET_10K} s: {t10:.3f} s — {ok}")
+        print(f"target 10,000 milestones < {TARGET_10K} s: {t10:.3f} s first read — {ok}; "
+              f"{rows[10000]['warm']:.3f} s once cached")
         if 50000 in rows:
             ratio = rows[50000]["total"] / t10
             ok = "met" if ratio <= TARGET_RATIO else "MISSED"
