@@ -249,11 +249,20 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
     after = ws.state(plan, now, sync=False)
     from .events import publish_change
 
-    publish_change(plan, entry, before.assessment, after.assessment)
+    published = publish_change(plan, entry, before.assessment, after.assessment)
     change = (f"{entry.previous.value} → {entry.status.value}" if entry.previous != entry.status
               else entry.status.value)
     extra = f", forecast {forecast_day:%a %-d %b %Y}" if forecast_day else ""
     out.print(f"[green]✓[/] {plan.id} / {milestone_id}: {change}{extra}")
+    if not published:  # no Prefect server listening: queue the follow-ups here instead
+        from .chasing.run import queue_follow_ups
+
+        queued = queue_follow_ups(ws.store, after.assessment, milestone_id,
+                                  before.assessment.rating, after.assessment.rating, now)
+        if queued.queued:
+            out.print(f"{queued.queued} follow-up message(s) queued (who can now start, the lead "
+                      "if the rating moved); they go out with the next `programme run` or "
+                      "`programme chase`")
     if before.assessment.rating != after.assessment.rating:
         out.print(f"plan rating: {rating_text(before.assessment.rating)} → "
                   f"{rating_text(after.assessment.rating)}")

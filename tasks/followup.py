@@ -9,10 +9,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from programme.assess import Assessment
-from programme.chasing.run import ChaseResult, outbox_items, queue_due
-from programme.followup import follow_up_notifications
-from programme.model import Plan, Rating
-from programme.store.outbox import Outbox
+from programme.chasing.run import ChaseResult, queue_due
+from programme.chasing.run import queue_follow_ups as queue_follow_ups_now
+from programme.model import Rating
 from programme.workspace import Workspace
 
 from .reports import artifact_key
@@ -44,13 +43,6 @@ def queue_follow_ups(ws: Workspace, assessment: Assessment, milestone_id: str,
     chase policy says is due now (a block goes to the lead at once)."""
     before = Rating.parse(rating_before) if rating_before else None
     after = Rating.parse(rating_after) if rating_after else None
-    items = outbox_items(assessment, follow_up_notifications(assessment, milestone_id, before, after))
-    for item in items:
-        # an answer to someone's check-in goes at once; only unattended chasing waits for the
-        # sending window (the policy decides that, at queueing time, for what queue_due adds)
-        item.payload.pop("sending", None)
-    inserted = Outbox(ws.store).enqueue(items, now)
-    plan: Plan = assessment.plan
-    policy = queue_due(ws, plan, now)
-    return ChaseResult(queued=len(inserted) + policy.queued,
-                       skipped=len(items) - len(inserted) + policy.skipped)
+    follow = queue_follow_ups_now(ws.store, assessment, milestone_id, before, after, now)
+    policy = queue_due(ws, assessment.plan, now)
+    return follow + policy

@@ -146,3 +146,16 @@ def test_status_does_not_import_prefect(plans):
                             env={**os.environ})
     assert result.returncode == 0, result.stderr
     assert "clean" in result.stdout
+
+
+def test_without_a_prefect_server_a_check_in_queues_its_follow_ups(plans):
+    code, output = cli("update", "good-plan", "needs-assessment", "--done", "--by", "ana")
+    assert code == 0, output
+    assert "follow-up message(s) queued" in output
+    code, output = cli("outbox", "--json")
+    rows = json.loads(output)
+    can_start = [r for r in rows if r["step"] == "can-start"]
+    assert [(r["recipient"], r["milestone"]) for r in can_start] == [("bob", "discovery-day")]
+    code, output = cli("update", "good-plan", "needs-assessment", "--done", "--by", "ana")
+    rows_again = json.loads(cli("outbox", "--json")[1])
+    assert len([r for r in rows_again if r["step"] == "can-start"]) == 1  # told once

@@ -192,3 +192,18 @@ def run_chase(workspace: Workspace, plan, now: datetime, dispatcher, *,
     """Queue what is due for `plan` at `now`, then send everything the outbox holds for now."""
     queued = queue_due(workspace, plan, now)
     return queued + dispatch_pending(workspace.store, dispatcher, now, concurrency=concurrency)
+
+
+def queue_follow_ups(store: Store, assessment: Assessment, changed: str, rating_before,
+                     rating_after, now: datetime) -> ChaseResult:
+    """After a check-in on `changed`: 'you can start' to owners it unblocked and 'rating changed'
+    to the lead, into the outbox. They answer a person's action, so they go at once rather than
+    waiting for a sending window (unattended chasing keeps to its window)."""
+    from ..followup import follow_up_notifications
+
+    items = outbox_items(assessment, follow_up_notifications(assessment, changed, rating_before,
+                                                             rating_after))
+    for item in items:
+        item.payload.pop("sending", None)
+    inserted = Outbox(store).enqueue(items, now)
+    return ChaseResult(queued=len(inserted), skipped=len(items) - len(inserted))
