@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import data_dir
+from .gcpause import gc_paused
 
 _SOURCES = ("model.py", "dates.py", "rawplan.py", "yamlfile.py", "validation.py", "loading.py",
             "plancache.py", "workdays.py")
@@ -51,7 +52,7 @@ def put(key: str, value) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as f:
+        with tmp.open("wb") as f, gc_paused():
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)  # readers see a whole entry or none
     except OSError:
