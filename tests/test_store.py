@@ -165,3 +165,22 @@ def test_a_plans_fingerprint_is_the_same_in_every_process():
                              env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)},
                              check=True).stdout for seed in range(4)}
     assert len(hashes) == 1
+
+
+def test_any_edit_to_the_plan_changes_its_fingerprint():
+    from programme.model import ReminderPolicy
+    from programme.store import definition_hash
+
+    p = example_plan()
+    m = p.milestones[1]
+    edits = [
+        dataclasses.replace(p, title="Other"),
+        dataclasses.replace(p, milestones=(p.milestones[0], dataclasses.replace(m, owner="bob"),
+                                           p.milestones[2])),
+        dataclasses.replace(p, milestones=(p.milestones[0], dataclasses.replace(
+            m, reminders=ReminderPolicy(chase_every=5)), p.milestones[2])),
+        dataclasses.replace(p, reminders=ReminderPolicy(window=("08:00", "16:00"))),
+    ]
+    hashes = {definition_hash(p), *(definition_hash(e) for e in edits)}
+    assert len(hashes) == 1 + len(edits)
+    assert definition_hash(example_plan()) == definition_hash(p)

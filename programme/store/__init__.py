@@ -8,10 +8,9 @@ be folded back out of it, and a milestone removed from the plan file keeps its h
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -50,21 +49,29 @@ class LeadRating:
 
 
 def definition_hash(plan: Plan) -> str:
-    """A stable fingerprint of what the plan file says, to tell an edited plan from a re-sync."""
-    payload = {
-        "plan": {k: v for k, v in asdict(plan).items() if k not in ("milestones", "source")},
-        "milestones": [
-            {k: v for k, v in asdict(m).items() if k != "location"} for m in plan.milestones
-        ],
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=_canonical).encode()).hexdigest()
+    """A stable fingerprint of what the plan file says, to tell an edited plan from a re-sync.
 
+    Built from each field's repr, sets sorted (their order changes between processes); no
+    `asdict`, which deep-copies the whole plan and cost a third of `programme report`'s time."""
+    digest = hashlib.sha256()
 
-def _canonical(value: object) -> object:
-    """JSON for what json cannot write; sets sorted, since their order changes between processes."""
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=str)
-    return str(value)
+    def add(*parts: object) -> None:
+        digest.update(repr(parts).encode())
+        digest.update(b"\0")
+
+    cal = plan.calendar
+    add(plan.id, plan.title, plan.kind, plan.lead, plan.sponsor, plan.subscribers, plan.start,
+        plan.end, plan.timezone, plan.description, plan.reminders, cal.region,
+        sorted(cal.weekends), sorted(cal.closures))
+    for pid in sorted(plan.people):
+        p = plan.people[pid]
+        add(p.id, p.name, p.contacts, p.manager, p.role)
+    for ph in plan.phases:
+        add(ph.id, ph.title, ph.kind, ph.description)
+    for m in plan.milestones:
+        add(m.id, m.title, m.owner, m.due, m.due_rule, m.depends_on, m.phase, m.description,
+            m.evidence, m.reminders)
+    return digest.hexdigest()
 
 
 def _engine(url: str) -> Engine:
