@@ -8,7 +8,7 @@ O(1) after the table is built. The table grows a year at a time when a date fall
 from __future__ import annotations
 
 import bisect
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
@@ -115,6 +115,15 @@ def local_time(now: datetime, timezone: str) -> pendulum.DateTime:
 def _zone(name: str):
     """pendulum builds a timezone afresh on every lookup (~0.7 ms): keep each one."""
     return pendulum.timezone(name)
+
+
+def plain_utc(moment: datetime) -> datetime:
+    """A standard-library UTC datetime: pendulum's DateTime drops a stdlib tzinfo on arithmetic
+    (`- timedelta` gives a naive value), so moments that are stored or compared are made plain."""
+    if moment.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    u = moment.astimezone(UTC)
+    return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
 
 
 def valid_timezone(name: str) -> bool:

@@ -17,6 +17,7 @@ from .loading import LoadResult, load_plans
 from .model import Plan
 from .store import LeadRating, Store, definition_hash
 from .validation import Problem, suggest
+from .workdays import plain_utc
 
 
 class WorkspaceError(Exception):
@@ -94,20 +95,15 @@ def parse_moment(text: str | None, tz: str = "Europe/London") -> datetime:
         if len(text) <= 10:
             day = date.fromisoformat(text)
             local = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=tz)
-            return _plain_utc(local)
+            return plain_utc(local)
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise WorkspaceError(f"cannot read the date {text!r}: write it as 2026-11-27 or "
                              "2026-11-27T09:30") from None
     if parsed.tzinfo is None:
         parsed = pendulum.instance(parsed, tz=tz)
-    return _plain_utc(parsed)
+    return plain_utc(parsed)
 
 
 def start_of_day(day: date, tz: str) -> datetime:
-    return _plain_utc(pendulum.instance(datetime.combine(day, time()), tz=tz))
-
-
-def _plain_utc(moment: datetime) -> datetime:
-    """A standard-library UTC datetime: pendulum's own loses its timezone in arithmetic."""
-    return datetime.fromtimestamp(moment.timestamp(), UTC)
+    return plain_utc(pendulum.instance(datetime.combine(day, time()), tz=tz))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     JSON,
@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 
 from ..chasing.secrets import mask_text
+from ..workdays import plain_utc
 from . import Store
 from .tables import UTCDateTime
 
@@ -132,14 +133,6 @@ class OutboxRow:
         return tuple(c for c in self.contacts if c not in self.delivered)
 
 
-def _utc(moment: datetime) -> datetime:
-    """A plain stdlib UTC datetime: pendulum's DateTime drops a stdlib tzinfo on `+ timedelta`."""
-    if moment.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    u = moment.astimezone(UTC)
-    return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
-
-
 def _row(r) -> OutboxRow:
     return OutboxRow(r.id, r.key, r.plan_id, r.milestone_id, r.step, r.anchor, r.recipient,
                      r.recipient_name, r.role, tuple(r.contacts), tuple(r.delivered), r.payload,
@@ -172,7 +165,7 @@ class Outbox:
     # -- queue -----------------------------------------------------------------------------------
     def enqueue(self, items: Iterable[OutboxItem], now: datetime) -> list[str]:
         """Insert the items whose key is new; return those keys (the rest were already queued)."""
-        now = _utc(now)
+        now = plain_utc(now)
         rows = [dict(key=i.key, plan_id=i.plan_id, milestone_id=i.milestone_id, step=i.step,
                      anchor=i.anchor, recipient=i.recipient, recipient_name=i.recipient_name,
                      role=i.role, contacts=list(i.contacts), delivered=[], payload=i.payload,
@@ -208,7 +201,7 @@ class Outbox:
         """Take the rows due at `now` (pending and due, or `sending` with a lapsed lease): all of
         them, at most `limit` rows, or every due row of the first `recipients` recipients (so a
         batch never splits one person's message)."""
-        now = _utc(now)
+        now = plain_utc(now)
         due = or_(and_(outbox.c.state == PENDING, outbox.c.next_attempt_at <= now),
                   and_(outbox.c.state == SENDING, outbox.c.claimed_until <= now))
         query = select(outbox.c.id).where(due).order_by(outbox.c.recipient, outbox.c.id)
@@ -244,7 +237,7 @@ class Outbox:
                     now: datetime) -> None:
         """Several messages' outcomes in one transaction (a group commit): what completed while
         the last commit ran is recorded together, so a commit is not paid per message."""
-        now = _utc(now)
+        now = plain_utc(now)
         buckets: dict[str, tuple[dict, list[int]]] = {}
         for rows, delivered, error, permanent in outcomes:
             accepted = set(delivered)
@@ -272,7 +265,7 @@ class Outbox:
     def defer(self, rows: list[OutboxRow], until: datetime) -> None:
         """Hand claimed rows back untouched, due again at `until` (outside their sending window
         now): no attempt is counted, no error recorded."""
-        until = _utc(until)
+        until = plain_utc(until)
         ids = [r.id for r in rows]
         with self._begin() as conn:
             for start in range(0, len(ids), 500):
@@ -283,7 +276,7 @@ class Outbox:
     # -- operate ---------------------------------------------------------------------------------
     def retry(self, now: datetime, keys: Iterable[str] | None = None) -> int:
         """Make failed rows (and pending ones waiting out a backoff) due now."""
-        now = _utc(now)
+        now = plain_utc(now)
         query = update(outbox).where(
             or_(outbox.c.state == FAILED,
                 and_(outbox.c.state == PENDING, outbox.c.next_attempt_at > now)))
@@ -312,7 +305,7 @@ class Outbox:
 
     def waiting(self, now: datetime) -> int:
         """Rows not sent yet whose next attempt is later than `now` (backing off)."""
-        now = _utc(now)
+        now = plain_utc(now)
         with self._connect() as conn:
             return conn.execute(select(func.count()).where(
                 outbox.c.state == PENDING, outbox.c.next_attempt_at > now)).scalar()
