@@ -84,7 +84,7 @@ def load_file(path: Path) -> LoadResult:
         plan, problems = validate(raw, name)
     else:
         plan = None
-    plancache.put(key, (plan, tuple(problems)))
+    plancache.offer(key, (plan, tuple(problems)))
     return LoadResult(path, plan, problems)
 
 

@@ -14,13 +14,21 @@ def refuse_to_validate(*_args, **_kwargs):
     raise AssertionError("validated again")
 
 
-def test_an_unchanged_plan_file_is_not_parsed_again(tmp_path, monkeypatch):
+def test_an_unchanged_plan_file_is_not_parsed_after_its_second_read(tmp_path, monkeypatch):
     path = write(tmp_path, "plan.yaml", GOOD_YAML)
     first = loading.load_file(path)
-    assert first.ok
+    assert first.ok and loading.load_file(path).plan == first.plan
     monkeypatch.setattr(loading, "validate", refuse_to_validate)
     again = loading.load_file(path)
     assert again.plan == first.plan
+
+
+def test_a_version_read_once_writes_no_cache_entry(tmp_path):
+    path = write(tmp_path, "plan.yaml", GOOD_YAML)
+    for n in range(3):  # three edits, each validated once, as while writing a plan
+        write(tmp_path, "plan.yaml", GOOD_YAML.replace("title: A good plan", f"title: A good plan {n}"))
+        assert loading.load_file(path).ok
+    assert not list((data_dir() / "cache" / "plans").glob("*.pickle"))
 
 
 def test_an_edited_plan_file_is_read_afresh(tmp_path):
@@ -34,15 +42,17 @@ def test_an_edited_plan_file_is_read_afresh(tmp_path):
 def test_a_broken_file_keeps_its_problems_from_the_cache_too(tmp_path):
     path = write(tmp_path, "plan.yaml", GOOD_YAML.replace("due: 2026-10-30", "due: 2026-10-32"))
     first = loading.load_file(path)
-    second = loading.load_file(path)
-    assert [str(p) for p in second.problems] == [str(p) for p in first.problems] != []
+    loading.load_file(path)
+    assert list((data_dir() / "cache" / "plans").glob("*.pickle"))
+    third = loading.load_file(path)
+    assert [str(p) for p in third.problems] == [str(p) for p in first.problems] != []
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle"])
 def test_a_damaged_cache_entry_is_a_miss(tmp_path, damage):
     path = write(tmp_path, "plan.yaml", GOOD_YAML)
-    assert loading.load_file(path).ok
-    for entry in (data_dir() / "cache" / "plans").iterdir():
+    assert loading.load_file(path).ok and loading.load_file(path).ok
+    for entry in (data_dir() / "cache" / "plans").glob("*.pickle"):
         entry.write_bytes(damage)
     assert loading.load_file(path).ok
 

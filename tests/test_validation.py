@@ -17,7 +17,7 @@ from programme.cli import app
 from programme.loading import load_file
 from programme.validation import validate
 
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "200"})  # a wide terminal: a long temp path stays on one line
 
 
 def run_validate(path: Path) -> tuple[int, str]:
