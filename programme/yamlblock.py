@@ -29,6 +29,7 @@ class Unsupported(Exception):
 
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_TYPED_START = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)  # first characters
 _AS_TEXT = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"}
 _TYPED = {
     "tag:yaml.org,2002:null": _CONSTRUCTOR.construct_yaml_null,
@@ -39,7 +40,9 @@ _TYPED = {
 # A plain scalar may not start with these (YAML indicators), nor with '-', '?' or ':' before a space.
 _BAD_START = frozenset("&*!|>%@`{}[],#'\"")
 _FLOW_BAD = frozenset("?[]{}#")
+_FLOW_SIMPLE_BAD = re.compile(r"[\[\]{}'\"#?:]")
 _NO_TEXT = object()
+_NOT_PLAIN = frozenset("'\"[{|>#")  # a value starting with one of these is quoted, flow, block or none
 # Tabs, other line breaks (YAML 1.1 counts \x85, \u2028, \u2029), a byte-order mark, and what
 # PyYAML's reader refuses as non-printable: all left to PyYAML, for its line numbers and messages.
 _OUTSIDE = re.compile("[^\x0A\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
@@ -55,6 +58,9 @@ def _plain(text: str, memo: dict) -> object:
     if first in _BAD_START or (first in "-?:" and text[1:2] in ("", " ")) or ": " in text \
             or text.endswith(":") or " #" in text:
         raise Unsupported
+    if first not in _TYPED_START:
+        memo[text] = text  # no implicit type starts with this character: it is text
+        return text
     tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
     if tag in _AS_TEXT:
         value = text
@@ -96,6 +102,21 @@ def _quoted(text: str) -> tuple[str, str]:
 
 def _flow(text: str, line: int, memo: dict) -> object:
     """A flow collection that opens and closes on this line: [a, "b"] or {key: value, ...}."""
+    if text[0] == "[" and text[-1] == "]" and not _FLOW_SIMPLE_BAD.search(text, 1, len(text) - 1):
+        # The usual `depends_on: [m1, m2]`: plain items, nothing nested, quoted or commented.
+        items = RawList(line=line)
+        inner = text[1:-1]
+        if inner.strip(" "):
+            for token in inner.split(","):
+                token = token.strip(" ")
+                value = memo.get(token, _NO_TEXT)
+                if value is _NO_TEXT:
+                    if not token:
+                        raise Unsupported  # a trailing or doubled comma
+                    value = _plain(token, memo)
+                items.append(value)
+            items.item_lines.extend([line] * len(items))
+        return items
     value, pos = _flow_node(text, 0, line, memo)
     if not _comment_only(text[pos:]):
         raise Unsupported
@@ -196,16 +217,19 @@ class _Reader:
         texts: list[str] = []
         numbers: list[int] = []
         self.raw = text.split("\n")
+        add_indent, add_text, add_number = indents.append, texts.append, numbers.append
         for number, line in enumerate(self.raw, 1):
             content = line.lstrip(" ")
-            if not content or content[0] == "#":
+            if not content:
                 continue
-            if (content[0] in "-." and (content.startswith("---") or content.startswith("..."))) \
-                    or content[0] == "%":
+            first = content[0]
+            if first == "#":
+                continue
+            if first in "-.%" and (first == "%" or content.startswith(("---", "..."))):
                 raise Unsupported  # document markers and directives
-            indents.append(len(line) - len(content))
-            texts.append(content.rstrip(" "))
-            numbers.append(number)
+            add_indent(len(line) - len(content))
+            add_text(content.rstrip(" "))
+            add_number(number)
         self.indents, self.texts, self.numbers = indents, texts, numbers
         self.count = len(texts)
         self.memo: dict[str, object] = {}
@@ -322,18 +346,20 @@ class _Reader:
         return "".join(chunks)
 
     def mapping(self, indent: int) -> Raw:
-        indents, texts, numbers = self.indents, self.texts, self.numbers
-        raw = Raw(line=numbers[self.at])
+        indents, texts, numbers, count = self.indents, self.texts, self.numbers, self.count
+        at = self.at
+        raw = Raw(line=numbers[at])
         key_lines = raw.key_lines
         memo = self.memo
-        while self.at < self.count:
-            level = indents[self.at]
+        memo_get = memo.get
+        while at < count:
+            level = indents[at]
             if level < indent:
                 break
             if level > indent:
                 raise Unsupported
-            text = texts[self.at]
-            line = numbers[self.at]
+            text = texts[at]
+            line = numbers[at]
             body = text
             hash_at = body.find(" #")
             if hash_at >= 0:
@@ -347,16 +373,32 @@ class _Reader:
                 value_text = ""
             else:
                 raise Unsupported  # not a key: a sequence item here, or a stray scalar
-            if not key_text or key_text == "<<":
-                raise Unsupported
-            key = _plain(key_text, memo)
+            key = memo_get(key_text, _NO_TEXT)
+            if key is _NO_TEXT:
+                if not key_text:
+                    raise Unsupported
+                key = _plain(key_text, memo)
             if type(key) is not str:
                 key = str(key)
             if key in raw:
                 raise Unsupported  # PyYAML reports the duplicate
-            self.at += 1
-            raw[key] = self.value_after(indent, value_text, line, True)
+            at += 1
+            if value_text and value_text[0] not in _NOT_PLAIN:
+                # The usual line, `key: plain text`: its comment, if any, was cut from body.
+                if hash_at >= 0:
+                    value_text = body[colon + 2:].lstrip(" ")
+                value = memo_get(value_text, _NO_TEXT)
+                if value is _NO_TEXT:
+                    value = _plain(value_text, memo)
+                if at < count and indents[at] > indent:
+                    raise Unsupported  # a continuation line, or bad indentation
+            else:
+                self.at = at
+                value = self.value_after(indent, value_text, line, True)
+                at = self.at
+            raw[key] = value
             key_lines[key] = line
+        self.at = at
         return raw
 
     def sequence(self, indent: int) -> RawList:
