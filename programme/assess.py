@@ -123,10 +123,10 @@ def milestone_view(m: Milestone, st: CurrentStatus, f: Forecast, today: date,
 def assemble(plan: Plan, now: datetime, views: list[MilestoneView]) -> Assessment:
     """The roll-up: critical path, then phase and plan ratings, from every milestone's view."""
     cal = working_calendar(plan.calendar)
-    forecasts = {v.id: Forecast(v.forecast, v.slip, v.driver) for v in views}
-    path = critical_path(plan, forecasts, cal)
-    on_path = set(path)
-    by_id = {v.id: replace(v, critical=True) if v.id in on_path else v for v in views}
+    by_id = {v.milestone.id: v for v in views}
+    path = critical_path(plan, by_id, cal)  # a view has the .forecast that critical_path reads
+    for mid in path:
+        by_id[mid] = replace(by_id[mid], critical=True)
     ordered = {m.id: by_id[m.id] for m in plan.milestones}
     in_phase: dict[str | None, list[str]] = {}
     for m in plan.milestones:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import plancache
+from .gcpause import gc_paused
 from .authoring import Plan as PlanBuilder
 from .model import Location, Plan
 from .validation import Problem, validate
@@ -79,11 +80,15 @@ def load_file(path: Path) -> LoadResult:
     if cached is not None:
         plan, problems = cached
         return LoadResult(path, plan, list(problems))
-    raw, problems = _read_yaml(content, name)
-    if not problems:
-        plan, problems = validate(raw, name)
-    else:
-        plan = None
+    with gc_paused():
+        # One pause for parse and validation, and the parse tree freed inside it: the collector
+        # then never walks the tree's ~20 objects a milestone, only the plan that is kept.
+        raw, problems = _read_yaml(content, name)
+        if not problems:
+            plan, problems = validate(raw, name)
+        else:
+            plan = None
+        del raw
     plancache.offer(key, (plan, tuple(problems)))
     return LoadResult(path, plan, problems)
 

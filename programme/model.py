@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
+from functools import cached_property
 
 
 class Status(StrEnum):
@@ -201,8 +202,9 @@ class Plan:
                 return m
         raise KeyError(milestone_id)
 
-    @property
+    @cached_property
     def by_id(self) -> dict[str, Milestone]:
+        """Milestones by id, built once per plan (a plan is immutable; do not modify the dict)."""
         return {m.id: m for m in self.milestones}
 
     def policy_for(self, milestone: Milestone) -> ReminderPolicy:

@@ -12,7 +12,7 @@ from typing import Any
 class Raw(dict):
     """A mapping that remembers the line it started on and the line of each of its keys."""
 
-    line: int | None = None
+    __slots__ = ("key_lines", "line")  # no per-instance __dict__: a big plan has one Raw a milestone
 
     def __init__(self, *args: Any, line: int | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -24,7 +24,7 @@ class Raw(dict):
 
 
 class RawList(list):
-    line: int | None = None
+    __slots__ = ("item_lines", "line")
 
     def __init__(self, *args: Any, line: int | None = None):
         super().__init__(*args)

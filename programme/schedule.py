@@ -9,6 +9,7 @@ in one pass in dependency order: O(milestones + dependencies).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -27,6 +28,15 @@ class Forecast:
 
 
 def topological_order(plan: Plan) -> list[Milestone]:
+    """The milestones, each after all it depends on: the written order when it already is one
+    (as in most plans, where a milestone depends on earlier ones), else Kahn's order."""
+    seen: set[str] = set()
+    for m in plan.milestones:
+        if not seen.issuperset(m.depends_on):
+            break
+        seen.add(m.id)
+    else:
+        return list(plan.milestones)
     by_id = plan.by_id
     indegree = {m.id: 0 for m in plan.milestones}
     children: dict[str, list[str]] = {m.id: [] for m in plan.milestones}
@@ -60,7 +70,8 @@ def lagged(cal: WorkingCalendar, m: Milestone, dep: str, dep_forecast: date) -> 
 
 def forecast_one(m: Milestone, st: CurrentStatus, today: date, cal: WorkingCalendar,
                  dependencies: dict[str, date | None]) -> Forecast:
-    """One milestone's forecast, given its dependencies' forecasts (None: dropped)."""
+    """One milestone's forecast, given its dependencies' forecasts (None: dropped); `dependencies`
+    may hold other milestones' forecasts too."""
     if st.status == Status.DROPPED:
         return Forecast(None, 0, None)
     if st.status == Status.DONE:
@@ -84,15 +95,19 @@ def forecast_one(m: Milestone, st: CurrentStatus, today: date, cal: WorkingCalen
 def forecast_all(plan: Plan, statuses: dict[str, CurrentStatus], today: date,
                  cal: WorkingCalendar, order: list[Milestone] | None = None) -> dict[str, Forecast]:
     out: dict[str, Forecast] = {}
+    landed: dict[str, date | None] = {}  # each forecast date, for the milestones after it
     blank = CurrentStatus()
     for m in order or topological_order(plan):
-        deps = {dep: out[dep].forecast for dep in m.depends_on}
-        out[m.id] = forecast_one(m, statuses.get(m.id, blank), today, cal, deps)
+        f = forecast_one(m, statuses.get(m.id, blank), today, cal, landed)
+        out[m.id] = f
+        landed[m.id] = f.forecast
     return out
 
 
-def critical_path(plan: Plan, forecasts: dict[str, Forecast], cal: WorkingCalendar) -> list[str]:
+def critical_path(plan: Plan, forecasts: Mapping[str, Forecast], cal: WorkingCalendar) -> list[str]:
     """The chain that decides when the plan ends, first milestone first.
+
+    `forecasts` maps each id to anything with a `.forecast` date (a Forecast, a MilestoneView).
 
     Start at the milestone forecast to land last and keep stepping to the dependency that lands
     latest (with its lag); done and dropped milestones end the chain.

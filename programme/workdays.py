@@ -27,6 +27,7 @@ class WorkingCalendar:
         self._last: date | None = None
         self._days: list[date] = []
         self._index: dict[date, int] = {}
+        self._rank: dict[date, int] = {}  # every day in the table -> working days up to and on it
 
     # -- table -------------------------------------------------------------------------------
     def _ensure(self, day: date) -> None:
@@ -45,6 +46,13 @@ class WorkingCalendar:
             d += one
         self._first, self._last, self._days = first, last, days
         self._index = {d: i for i, d in enumerate(days)}
+        rank, count, d = {}, 0, first
+        while d <= last:
+            if d in self._index:
+                count += 1
+            rank[d] = count
+            d += one
+        self._rank = rank
 
     def _is_working(self, day: date) -> bool:
         return (
@@ -82,6 +90,9 @@ class WorkingCalendar:
 
         So that between(d, add(d, n)) == n for every d and n.
         """
+        rank = self._rank
+        if end >= start and start in rank and end in rank:  # both in the table: two lookups
+            return rank[end] - rank[start]
         self._ensure(start)
         self._ensure(end)
         if end >= start:
