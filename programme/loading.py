@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import plancache
-from .gcpause import gc_paused
 from .authoring import Plan as PlanBuilder
+from .gcpause import gc_paused
 from .model import Location, Plan
 from .validation import Problem, validate
 from .yamlfile import YamlError, load_yaml
