@@ -10,12 +10,19 @@
   one file, maintained outside the plan. Each service in it counts as one target: it is
   retried as a whole when any of its services fails.
 
-Each target gets a fresh Apprise object with its throttle off (`request_rate_per_sec = 0`;
-Apprise's default waits ~5.5 s between messages to one plugin) and its own result, so one
-target down does not hide another's delivery. Email targets get the HTML email (Apprise adds
-a plain-text alternative) or the plain-text email when the URL says `format=text`; the local
-sink gets the plain-text email; every other service gets the short chat form. Errors keep no
-secret: Apprise's messages are masked against the target's URL before they leave here.
+A contact's URL (or config file) is parsed once per dispatcher: each of its services is kept
+in an Apprise object of its own, with its throttle off (`request_rate_per_sec = 0`; Apprise's
+default waits ~5.5 s between messages to one plugin) and its own result, so one target down
+does not hide another's delivery. A parsed contact is used by one sending thread at a time
+(a second thread sending to the same contact meanwhile parses its own). Email targets get the
+HTML email (Apprise adds a plain-text alternative) or the plain-text email when the URL says
+`format=text`; the local sink gets the plain-text email; every other service gets the short
+chat form; only the forms a message's targets need are rendered, all of them before anything
+is sent. Errors keep no secret: Apprise's messages are masked against the target's URL before
+they leave here.
+
+Building a dispatcher applies `PROGRAMME_TLS_CA` (see notifications.tls): by default OpenSSL
+reads the CA folder lazily instead of parsing the CA bundle for every email.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,11 +41,12 @@ from apprise.plugins.email import NotifyEmail
 from programme.chasing.secrets import mask_text, mask_url
 from programme.config import data_dir
 
-from . import sink
+from . import sink, tls
 from .channels import Delivery, Message
 
 _EMAIL = re.compile(r"^[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+$")
 LIVE, SINK = "live", "sink"
+MAX_PARSED = 4096  # contacts whose parsed services a dispatcher keeps
 
 
 class _MaskSecrets(logging.Filter):
@@ -64,6 +73,15 @@ def delivery_mode(smtp_url: str | None) -> str:
 
 
 @dataclass(frozen=True)
+class _Sender:
+    """One Apprise service of a contact, in an Apprise object of its own, and the body it takes."""
+
+    apprise: apprise.Apprise
+    form: str  # "html", "text" or "chat": see notifications.render
+    body_format: str
+
+
+@dataclass(frozen=True)
 class _Outcome:
     ok: bool
     error: str | None = None
@@ -84,6 +102,9 @@ class AppriseDispatcher:
         # by running the send on that pool) are off: each service's own socket timeouts bound
         # a send (mailto's connect and read timeout is 15 s, `cto=` in the URL).
         self.asset = apprise.AppriseAsset(async_mode=False, service_timeout=0)
+        self.tls = tls.apply()
+        self._parsed: dict[str, list[list[_Sender]]] = {}  # contact -> idle parsed copies
+        self._lock = threading.Lock()
 
     # -- targets ---------------------------------------------------------------------------------
     def resolve(self, contact: str) -> str:
@@ -109,53 +130,81 @@ class AppriseDispatcher:
             return f"{contact} (via {mask_url(self.smtp_url or '')})"
         return mask_url(contact)
 
-    def _services(self, contact: str) -> tuple[list, str | None]:
-        """The Apprise plugin objects for one contact, or a permanent error."""
-        ap = apprise.Apprise(asset=self.asset)
-        tag = apprise.common.MATCH_ALL_TAG
+    def _services(self, contact: str) -> tuple[list[apprise.Apprise], str | None]:
+        """One Apprise object per service of a contact (its own body and its own result), or a
+        permanent error."""
         if contact.startswith("config:") and self.delivery != SINK:
             path, _, tags = contact[len("config:"):].partition("#")
             config = apprise.AppriseConfig(asset=self.asset)
             if not Path(path).is_file() or not config.add(path):
                 return [], f"Apprise config file not found or unreadable: {path}"
+            ap = apprise.Apprise(asset=self.asset)
             ap.add(config)
-            if tags:
-                tag = [t.strip() for t in tags.split(",") if t.strip()]
-        elif not ap.add(self.resolve(contact)):
-            return [], f"not a valid Apprise URL: {mask_url(contact)}"
-        services = list(ap.find(tag))
+            tag = [t.strip() for t in tags.split(",") if t.strip()] if tags else \
+                apprise.common.MATCH_ALL_TAG
+            services = list(ap.find(tag))
+        else:
+            service = apprise.Apprise.instantiate(self.resolve(contact), asset=self.asset)
+            if service is None:
+                return [], f"not a valid Apprise URL: {mask_url(contact)}"
+            services = [service]
         if not services:
             return [], f"no service matches {mask_url(contact)}"
-        return services, None
+        out = []
+        for service in services:
+            service.request_rate_per_sec = 0
+            one = apprise.Apprise(asset=self.asset)
+            one.add(service)
+            out.append(one)
+        return out, None
+
+    def _checkout(self, contact: str) -> tuple[list[_Sender], str | None]:
+        """A parsed copy of a contact's services for this thread's use, or a permanent error."""
+        with self._lock:
+            idle = self._parsed.get(contact)
+            if idle:
+                return idle.pop(), None
+        services, problem = self._services(contact)
+        return [_Sender(one, *self._form(one[0])) for one in services], problem
+
+    def _checkin(self, contact: str, senders: list[_Sender]) -> None:
+        with self._lock:
+            if contact not in self._parsed and len(self._parsed) >= MAX_PARSED:
+                del self._parsed[next(iter(self._parsed))]  # the contact parsed longest ago
+            self._parsed.setdefault(contact, []).append(senders)
 
     # -- sending ---------------------------------------------------------------------------------
     def send(self, message: Message) -> Delivery:
         if not message.targets:
             return Delivery((), "no contact to send to", permanent=True)
-        delivered, errors, permanent = [], [], True
-        for contact in message.targets:
-            outcome = self._send_one(contact, message)
-            if outcome.ok:
-                delivered.append(contact)
-            else:
-                errors.append(outcome.error or "not delivered")
-                permanent = permanent and outcome.permanent
+        targets = [(contact, *self._checkout(contact)) for contact in message.targets]
+        try:
+            for _contact, senders, _problem in targets:  # a template error sends nothing
+                for sender in senders:
+                    message.forms.form(sender.form)
+            delivered, errors, permanent = [], [], True
+            for contact, senders, problem in targets:
+                outcome = _Outcome(False, problem, permanent=True) if problem else \
+                    self._send_one(contact, senders, message)
+                if outcome.ok:
+                    delivered.append(contact)
+                else:
+                    errors.append(outcome.error or "not delivered")
+                    permanent = permanent and outcome.permanent
+        finally:
+            for contact, senders, problem in targets:
+                if not problem:
+                    self._checkin(contact, senders)
         if not errors:
             return Delivery(tuple(delivered))
         return Delivery(tuple(delivered), "; ".join(errors), permanent=permanent)
 
-    def _send_one(self, contact: str, message: Message) -> _Outcome:
-        services, problem = self._services(contact)
-        if problem:
-            return _Outcome(False, problem, permanent=True)
+    def _send_one(self, contact: str, senders: list[_Sender], message: Message) -> _Outcome:
         failures = []
-        for service in services:
-            service.request_rate_per_sec = 0
-            body, fmt = self._body(service, message)
-            one = apprise.Apprise(asset=self.asset)
-            one.add(service)  # one service per notify(): its own body and its own result
-            result = one.notify(body=body, title=message.subject, body_format=fmt,
-                                timeout=self.timeout)
+        for sender in senders:
+            result = sender.apprise.notify(body=message.forms.form(sender.form),
+                                           title=message.subject,
+                                           body_format=sender.body_format, timeout=self.timeout)
             if not result:
                 failures.append(self._error(result, contact))
         if failures:
@@ -163,17 +212,18 @@ class AppriseDispatcher:
         return _Outcome(True)
 
     @staticmethod
-    def _body(service, message: Message) -> tuple[str, str]:
+    def _form(service) -> tuple[str, str]:
+        """Which body a service gets, and in which Apprise format."""
         if getattr(service, "protocol", None) == sink.SCHEMA or \
                 sink.SCHEMA in (getattr(service, "secure_protocol", None) or ()):
-            return message.text, NotifyFormat.TEXT
+            return "text", NotifyFormat.TEXT
         if isinstance(service, NotifyEmail):
             fmt = service.notify_format
             first = fmt[0] if isinstance(fmt, tuple) else fmt
             if first == NotifyFormat.TEXT:
-                return message.text, NotifyFormat.TEXT
-            return message.html, NotifyFormat.HTML
-        return message.chat, NotifyFormat.TEXT
+                return "text", NotifyFormat.TEXT
+            return "html", NotifyFormat.HTML
+        return "chat", NotifyFormat.TEXT
 
     @staticmethod
     def _error(result, contact: str) -> str:

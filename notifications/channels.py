@@ -11,16 +11,39 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 
+class Forms(Protocol):
+    """A message's subject and bodies: `form("text")` (plain-text email), `form("html")` (HTML
+    email), `form("chat")` (the short form for chat channels). notifications.render renders
+    each body on first use; a pre-rendered message has them all."""
+
+    subject: str
+
+    def form(self, name: str) -> str: ...
+
+
 @dataclass(frozen=True)
 class Message:
     recipient: str  # person id
     recipient_name: str
     targets: tuple[str, ...]  # contacts not yet delivered to: Apprise URLs, emails, config:...
-    subject: str
-    text: str  # plain-text email
-    html: str  # HTML email
-    chat: str  # the short form for chat channels
+    forms: Forms
     keys: tuple[str, ...] = ()  # the outbox keys it carries
+
+    @property
+    def subject(self) -> str:
+        return self.forms.subject
+
+    @property
+    def text(self) -> str:  # plain-text email
+        return self.forms.form("text")
+
+    @property
+    def html(self) -> str:  # HTML email
+        return self.forms.form("html")
+
+    @property
+    def chat(self) -> str:  # the short form for chat channels
+        return self.forms.form("chat")
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,57 @@ ITEM_DEFAULTS = {"answer_label": "To answer", "checkin_link": None, "forecast_wh
                  "blocked_reason": None, "evidence": None, "waiting": []}
 
 
+FORMS = ("text", "html", "chat")
+_TEMPLATE = {"text": "email.txt", "html": "email.html", "chat": "chat.txt"}
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
     text: str
     html: str
     chat: str
+
+    def form(self, name: str) -> str:
+        return getattr(self, name)
+
+
+class LazyRendered:
+    """One recipient's message whose bodies are rendered on first use: an email target needs the
+    HTML (or the text) form, a chat channel the short one, so most messages render one of three.
+    The subject is always needed (every channel gets a title) and is rendered at once, so a
+    template error shows up before anything is sent. Used by one sending thread at a time."""
+
+    __slots__ = ("_ctx", "_env", "_forms", "subject")
+
+    def __init__(self, name: str, items: list[dict], now: datetime):
+        self._env = environment()
+        self._ctx = _context(name, items, now)
+        self.subject = " ".join(self._env.get_template("subject.txt").render(self._ctx).split())
+        self._ctx["subject"] = self.subject
+        self._forms: dict[str, str] = {}
+
+    def form(self, name: str) -> str:
+        body = self._forms.get(name)
+        if body is None:
+            body = self._env.get_template(_TEMPLATE[name]).render(self._ctx)
+            self._forms[name] = body = body.strip() if name == "chat" else body
+        return body
+
+    @property
+    def text(self) -> str:
+        return self.form("text")
+
+    @property
+    def html(self) -> str:
+        return self.form("html")
+
+    @property
+    def chat(self) -> str:
+        return self.form("chat")
+
+    def rendered(self) -> Rendered:
+        return Rendered(self.subject, *(self.form(f) for f in FORMS))
 
 
 @lru_cache(maxsize=8)
@@ -43,8 +88,7 @@ def environment():
     return _environment(os.environ.get("PROGRAMME_TEMPLATES") or None)
 
 
-def render(name: str, items: list[dict], now: datetime) -> Rendered:
-    """One message for one recipient listing all their items (in the order given)."""
+def _context(name: str, items: list[dict], now: datetime) -> dict:
     import pendulum
 
     from programme.chasing.messages import day_words
@@ -61,10 +105,15 @@ def render(name: str, items: list[dict], now: datetime) -> Rendered:
                       "late": day_words(as_of, today) if as_of != today else None})
     plans = list(dict.fromkeys(i["plan_title"] for i in items))
     zones = list(dict.fromkeys(i["timezone"] for i in items))
-    env = environment()
-    ctx = {"name": name, "items": shown, "plans": plans, "timezone": ", ".join(zones)}
-    subject = " ".join(env.get_template("subject.txt").render(ctx).split())
-    ctx["subject"] = subject
-    return Rendered(subject, env.get_template("email.txt").render(ctx),
-                    env.get_template("email.html").render(ctx),
-                    env.get_template("chat.txt").render(ctx).strip())
+    return {"name": name, "items": shown, "plans": plans, "timezone": ", ".join(zones)}
+
+
+def render_lazily(name: str, items: list[dict], now: datetime) -> LazyRendered:
+    """One message for one recipient listing all their items (in the order given); each body
+    rendered when first asked for."""
+    return LazyRendered(name, items, now)
+
+
+def render(name: str, items: list[dict], now: datetime) -> Rendered:
+    """One message for one recipient listing all their items (in the order given), every form."""
+    return LazyRendered(name, items, now).rendered()

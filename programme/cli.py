@@ -325,6 +325,13 @@ def info(plans: PlansOption = None) -> None:
     out.print(f"plan files:    {len(results)} ({sum(r.ok for r in results)} valid)")
     stored = ws.store.plan_ids()
     out.print(f"stored plans:  {', '.join(stored) if stored else 'none yet (run programme sync)'}")
+    from notifications import tls
+
+    try:
+        ca = tls.current().reason
+    except ValueError as exc:
+        ca = str(exc)
+    out.print(f"TLS CA (sending): {ca}", soft_wrap=True)
 
 
 register_all(app)

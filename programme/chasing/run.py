@@ -13,9 +13,10 @@
 from __future__ import annotations
 
 import os
+import queue
 import socket
 from collections import defaultdict
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -127,7 +128,7 @@ def dispatch_pending(store: Store, dispatcher, now: datetime, *,
 def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher, now: datetime,
                 concurrency: int) -> ChaseResult:
     from notifications.channels import Message
-    from notifications.render import Rendered, render
+    from notifications.render import Rendered, render_lazily
 
     groups = group_messages(rows)
     sent = failed = 0
@@ -137,19 +138,29 @@ def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher, now: datetime
         first = group[0]
         if first.payload.get("kind") == PRERENDERED:
             p = first.payload
-            rendered = Rendered(p["subject"], p["text"], p["html"], p["chat"])
-        else:
-            rendered = render(first.recipient_name, [r.payload for r in group], now)
-        return Message(first.recipient, first.recipient_name, first.remaining, rendered.subject,
-                       rendered.text, rendered.html, rendered.chat, tuple(r.key for r in group))
+            forms = Rendered(p["subject"], p["text"], p["html"], p["chat"])
+        else:  # each body rendered when a target asks for it
+            forms = render_lazily(first.recipient_name, [r.payload for r in group], now)
+        return Message(first.recipient, first.recipient_name, first.remaining, forms,
+                       tuple(r.key for r in group))
 
     def send(group: list[OutboxRow]):
         return dispatcher.send(build(group))
 
+    completed: queue.SimpleQueue = queue.SimpleQueue()  # futures, in the order they complete
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        pending = {pool.submit(send, g): g for g in groups}
+        pending = {}
+        for g in groups:
+            future = pool.submit(send, g)
+            pending[future] = g
+            future.add_done_callback(completed.put)
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done = [completed.get()]  # the next to complete, and whatever else has meanwhile
+            while True:
+                try:
+                    done.append(completed.get_nowait())
+                except queue.Empty:
+                    break
             outcomes = []
             for future in done:
                 group = pending.pop(future)

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    bindparam,
     func,
     or_,
     select,
@@ -87,6 +88,17 @@ outbox = Table(
     Column("sent_at", UTCDateTime),
     UniqueConstraint("key", name="uq_outbox_key"),
 )
+
+
+# The two ways an outcome is recorded, built once (their SQL is compiled once per dialect).
+_BY_IDS = outbox.c.id.in_(bindparam("b_ids", expanding=True))
+_RECORD_SENT = update(outbox).where(_BY_IDS).values(
+    delivered=bindparam("b_delivered", type_=JSON), claimed_until=None, claimed_by=None,
+    state=SENT, sent_at=bindparam("b_sent_at", type_=UTCDateTime))
+_RECORD_NOT_SENT = update(outbox).where(_BY_IDS).values(
+    delivered=bindparam("b_delivered", type_=JSON), claimed_until=None, claimed_by=None,
+    state=bindparam("b_state"), last_error=bindparam("b_last_error"),
+    next_attempt_at=bindparam("b_next_attempt_at", type_=UTCDateTime))
 
 
 @dataclass(frozen=True)
@@ -238,29 +250,28 @@ class Outbox:
         """Several messages' outcomes in one transaction (a group commit): what completed while
         the last commit ran is recorded together, so a commit is not paid per message."""
         now = plain_utc(now)
-        buckets: dict[str, tuple[dict, list[int]]] = {}
+        buckets: dict[tuple, tuple[object, dict, list[int]]] = {}
         for rows, delivered, error, permanent in outcomes:
             accepted = set(delivered)
             for row in rows:
                 done = sorted(set(row.delivered) | (accepted & set(row.contacts)))
-                values: dict = {"delivered": done, "claimed_until": None, "claimed_by": None}
                 if row.contacts and all(c in done for c in row.contacts):
-                    values.update(state=SENT, sent_at=now)
+                    stmt, values = _RECORD_SENT, {"b_delivered": done, "b_sent_at": now}
                 else:
                     # row.attempts already counts this attempt: claim() incremented it
                     give_up = permanent or row.attempts >= self.max_attempts
-                    values.update(state=FAILED if give_up else PENDING,
-                                  last_error=mask_text(error or "not delivered", row.contacts)[:2000],
-                                  next_attempt_at=now + self.next_delay(row.attempts))
-                bucket = buckets.setdefault(repr(sorted(values.items())), (values, []))
-                bucket[1].append(row.id)
+                    stmt, values = _RECORD_NOT_SENT, {
+                        "b_delivered": done, "b_state": FAILED if give_up else PENDING,
+                        "b_last_error": mask_text(error or "not delivered", row.contacts)[:2000],
+                        "b_next_attempt_at": now + self.next_delay(row.attempts)}
+                key = (stmt is _RECORD_SENT, repr(sorted(values.items())))
+                buckets.setdefault(key, (stmt, values, []))[2].append(row.id)
         if not buckets:
             return
         with self._begin() as conn:  # one short transaction, one UPDATE per distinct outcome
-            for values, ids in buckets.values():
+            for stmt, values, ids in buckets.values():
                 for start in range(0, len(ids), 500):
-                    conn.execute(update(outbox).where(outbox.c.id.in_(ids[start:start + 500]))
-                                 .values(**values))
+                    conn.execute(stmt, {**values, "b_ids": ids[start:start + 500]})
 
     def defer(self, rows: list[OutboxRow], until: datetime) -> None:
         """Hand claimed rows back untouched, due again at `until` (outside their sending window

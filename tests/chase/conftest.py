@@ -44,6 +44,7 @@ class SmtpServer:
 
     port: int = field(default_factory=free_port)
     received: list[Received] = field(default_factory=list)
+    tls_context: object = None  # an ssl.SSLContext: STARTTLS required, mailtos:// URL
     _controller: object = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -59,7 +60,8 @@ class SmtpServer:
                     server.received.append(Received(tuple(envelope.rcpt_tos), msg))
                 return "250 OK"
 
-        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        tls = {"tls_context": self.tls_context, "require_starttls": True} if self.tls_context else {}
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **tls)
         self._controller.start()
 
     def stop(self) -> None:
@@ -74,6 +76,8 @@ class SmtpServer:
 
     @property
     def url(self) -> str:
+        if self.tls_context:
+            return f"mailtos://127.0.0.1:{self.port}?from=chaser@example.gov.uk&mode=starttls"
         return f"mailto://127.0.0.1:{self.port}?from=chaser@example.gov.uk"
 
 
@@ -126,7 +130,7 @@ def webhook() -> WebhookServer:
 def _fast_tls(monkeypatch: pytest.MonkeyPatch) -> None:
     """Apprise builds an SSL context per email even on a plain connection; with the CA folder
     instead of the bundle OpenSSL loads certificates lazily (see bench/README.md)."""
-    monkeypatch.setenv("SSL_CERT_FILE", "/nonexistent")
+    monkeypatch.setenv("SSL_CERT_FILE", "")  # empty, not /nonexistent: httpx would open that
     monkeypatch.setenv("SSL_CERT_DIR", "/etc/ssl/certs")
     monkeypatch.delenv("PROGRAMME_SMTP_URL", raising=False)
     monkeypatch.delenv("PROGRAMME_TEMPLATES", raising=False)

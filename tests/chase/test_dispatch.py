@@ -166,3 +166,42 @@ def test_a_retry_after_an_outage_still_waits_for_the_sending_window(ws, smtp):
     morning = pendulum.datetime(2026, 8, 20, 9, 0, tz="Europe/London")
     assert dispatch_pending(ws.store, AppriseDispatcher(smtp_url=smtp.url), morning).sent == 3
     assert len(smtp.take()) == 2
+
+
+def test_a_broken_chat_template_holds_back_only_the_messages_that_need_it(ws, smtp, webhook,
+                                                                           tmp_path, monkeypatch):
+    """Each message renders only the bodies its targets need, all before anything is sent: a
+    broken chat template stops Ana's message (email and webhook) before either is sent, and
+    Bo's email-only message goes out."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "chat.txt").write_text("{{ no_such_fact }}\n")
+    monkeypatch.setenv("PROGRAMME_TEMPLATES", str(templates))
+    hook = f"json://127.0.0.1:{webhook.port}/ana"
+    plan = plan_with(ana=("ana@example.gov.uk", hook))
+    result = run_chase(ws, plan, NOW, AppriseDispatcher(smtp_url=smtp.url))
+    received = {r for got in smtp.take() for r in got.rcpt}
+    assert "bo@example.gov.uk" in received and "ana@example.gov.uk" not in received
+    assert webhook.posts == []
+    ana_rows = [r for r in Outbox(ws.store).rows() if r.recipient == "ana"]
+    assert ana_rows and all(r.state == PENDING and r.delivered == () for r in ana_rows)
+    assert all("no_such_fact" in (r.last_error or "") for r in ana_rows)
+    assert result.failed == len(ana_rows) and result.sent > 0
+
+
+def test_a_team_config_shared_by_several_recipients_gets_each_message_once(ws, webhook,
+                                                                          tmp_path: Path):
+    """One dispatcher, 8 threads, every recipient sending through the same parsed config."""
+    config = tmp_path / "team.yml"
+    config.write_text(f"urls:\n  - json://127.0.0.1:{webhook.port}/team:\n      tag: team\n")
+    team = (f"config:{config}#team",)
+    people = {pid: replace(p, contacts=team) for pid, p in PEOPLE.items()}
+    plan = make_plan(*(ms(f"{pid}-report", date(2026, 8, 14), owner=pid) for pid in people),
+                     people=people)
+    dispatcher = AppriseDispatcher(smtp_url="")
+    first = run_chase(ws, plan, NOW, dispatcher, concurrency=8)
+    assert first.failed == 0 and first.messages == len(people)
+    assert len(webhook.posts) == first.messages
+    later = run_chase(ws, plan, NOW.add(days=2), dispatcher, concurrency=8)  # parsed config reused
+    assert later.failed == 0 and later.messages >= 1
+    assert len(webhook.posts) == first.messages + later.messages
