@@ -211,6 +211,10 @@ class _Reader:
     __slots__ = ("at", "count", "indents", "memo", "numbers", "raw", "texts")
 
     def __init__(self, text: str):
+        if "\r" in text:
+            # Windows line ends: YAML reads "\r\n" as one line break, so the lines (and their
+            # numbers) are the same without the "\r"s; a lone "\r" is left to PyYAML.
+            text = text.replace("\r\n", "\n")
         if _OUTSIDE.search(text):
             raise Unsupported
         indents: list[int] = []

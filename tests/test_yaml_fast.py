@@ -60,6 +60,16 @@ def test_reads_every_example_plan_exactly_as_pyyaml_does(path):
     assert agrees_with_pyyaml(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.parametrize("path", sorted(PLANS.glob("*.yaml")), ids=lambda p: p.name)
+def test_reads_a_plan_saved_with_windows_line_ends_exactly_as_pyyaml_does(path):
+    assert agrees_with_pyyaml(path.read_text(encoding="utf-8").replace("\n", "\r\n"))
+
+
+def test_a_lone_carriage_return_is_left_to_pyyaml():
+    with pytest.raises(yamlblock.Unsupported):
+        yamlblock.read("id: p\rtitle: x\n")
+
+
 def test_reads_a_generated_ten_thousand_style_plan_exactly_as_pyyaml_does():
     import sys
 
@@ -210,7 +220,8 @@ def sequence(draw, indent, depth, out):
 def documents(draw):
     out: list[str] = []
     mapping(draw, 0, 0, out)
-    return "\n".join(out) + draw(st.sampled_from(["\n", "", "\n\n"]))
+    text = "\n".join(out) + draw(st.sampled_from(["\n", "", "\n\n"]))
+    return text.replace("\n", "\r\n") if draw(st.integers(0, 5)) == 0 else text  # Windows
 
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
