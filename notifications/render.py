@@ -14,6 +14,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from programme import templatecache
+
 SHIPPED = Path(__file__).parent / "templates"
 
 # Facts added to item payloads after rows may already be queued: an older row renders with these.
@@ -75,17 +77,18 @@ class LazyRendered:
 
 
 @lru_cache(maxsize=8)
-def _environment(override: str | None):
+def _environment(override: str | None, compiled: str):
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     loaders = [FileSystemLoader(override)] if override else []
     loaders.append(FileSystemLoader(str(SHIPPED)))
     return Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html"]),
-                       undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
+                       undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True,
+                       bytecode_cache=templatecache.bytecode_cache(compiled))
 
 
 def environment():
-    return _environment(os.environ.get("PROGRAMME_TEMPLATES") or None)
+    return _environment(os.environ.get("PROGRAMME_TEMPLATES") or None, templatecache.folder())
 
 
 def _context(name: str, items: list[dict], now: datetime) -> dict:

@@ -3,9 +3,10 @@
 Reading and validating a 10,000-milestone plan file takes about a third of a second; a lead runs
 `programme status` over the same unchanged file many times. So the validated Plan (or its
 problems) is kept under $PROGRAMME_HOME/cache, keyed by a hash of the file's bytes, its
-displayed name and the source of every module that reads or checks a plan: a changed file, or a
-changed validator, is simply a different key. Python plans are never cached (what they import
-can change). Anything wrong with the cache means "not cached".
+displayed name, the source of every module that reads or checks a plan and the installed
+`holidays` package (due dates count working days): a changed file, validator or calendar is
+simply a different key. Python plans are never cached (what they import can change). Anything
+wrong with the cache means "not cached".
 
 A version of a file is cached the second time it is read, not the first: a plan being edited is
 a new version at every save, read once by `programme validate`, and writing a 3 MB entry for
@@ -20,11 +21,12 @@ import pickle
 from functools import lru_cache
 from pathlib import Path
 
+from .bankholidays import package_stamp
 from .config import data_dir
 from .gcpause import gc_paused
 
 _SOURCES = ("model.py", "dates.py", "rawplan.py", "yamlfile.py", "yamlblock.py", "validation.py",
-            "loading.py", "plancache.py", "workdays.py")
+            "loading.py", "plancache.py", "workdays.py", "bankholidays.py")
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +43,9 @@ def _path(key: str) -> Path:
 
 
 def key_for(content: bytes, name: str) -> str:
-    return hashlib.sha256(content + b"\0" + name.encode() + b"\0" + _code_version().encode()).hexdigest()
+    # The installed `holidays` package too: relative due dates count working days.
+    return hashlib.sha256(content + b"\0" + name.encode() + b"\0" + _code_version().encode()
+                          + b"\0" + package_stamp().encode()).hexdigest()
 
 
 def get(key: str):

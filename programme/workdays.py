@@ -11,9 +11,9 @@ import bisect
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
-import holidays
 import pendulum
 
+from .bankholidays import bank_holidays
 from .model import REGIONS, Calendar
 
 _SPAN_YEARS = 3  # years on each side of the first date asked about
@@ -22,7 +22,8 @@ _SPAN_YEARS = 3  # years on each side of the first date asked about
 class WorkingCalendar:
     def __init__(self, calendar: Calendar):
         self.calendar = calendar
-        self._holidays = holidays.country_holidays("GB", subdiv=REGIONS[calendar.region])
+        self._subdiv = REGIONS[calendar.region]
+        self._holidays: dict[date, str] = {}  # the region's bank holidays in the table's years
         self._first: date | None = None
         self._last: date | None = None
         self._days: list[date] = []
@@ -37,8 +38,7 @@ class WorkingCalendar:
         last = date(day.year + _SPAN_YEARS, 12, 31)
         if self._first is not None:
             first, last = min(first, self._first), max(last, self._last)
-        for year in range(first.year, last.year + 1):
-            self._holidays.get(date(year, 1, 1))  # populates that year
+        self._holidays = bank_holidays(self._subdiv, first.year, last.year)
         days, d, one = [], first, timedelta(days=1)
         while d <= last:
             if self._is_working(d):

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from .. import templatecache
 from .context import Report, Snapshot, build
 from .timeline import bars, colour, svg, text_colour, tint
 
@@ -35,14 +36,14 @@ def _autoescape(name: str | None) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _env(override: str | None):
+def _env(override: str | None, compiled: str):
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
     loaders = [FileSystemLoader(override)] if override else []
     loaders.append(PackageLoader("programme.reports", "templates"))
     env = Environment(loader=ChoiceLoader(loaders), autoescape=_autoescape,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True, bytecode_cache=templatecache.bytecode_cache(compiled))
     env.filters.update(day=_day, short=_short_day, cell=_cell, wd=_wd, one_line=_one_line,
                        colour=colour, tint=tint, text_colour=text_colour, plural=_plural)
     return env
@@ -53,7 +54,7 @@ def environment():
     override = os.environ.get("PROGRAMME_TEMPLATES") or None
     if override and not Path(override).is_dir():
         raise ValueError(f"PROGRAMME_TEMPLATES={override} is not a folder")
-    return _env(override)
+    return _env(override, templatecache.folder())
 
 
 @lru_cache(maxsize=4096)
