@@ -11,12 +11,15 @@ wrong with the cache means "not cached".
 A version of a file is cached the second time it is read, not the first: a plan being edited is
 a new version at every save, read once by `programme validate`, and writing a 3 MB entry for
 each would cost that read a fifth of its time for an entry nobody reads again. The first read
-leaves an empty marker instead.
+leaves an empty marker instead. The cache keeps the 32 versions read most recently (about 3 MB
+each at 10,000 milestones) and the 256 latest markers; older ones are removed as new ones come.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import pickle
 from functools import lru_cache
 from pathlib import Path
@@ -48,12 +51,20 @@ def key_for(content: bytes, name: str) -> str:
                           + b"\0" + package_stamp().encode()).hexdigest()
 
 
+KEEP = 32  # cached plan versions kept: the least recently read go first
+MARKERS = 256  # "read once" markers kept
+
+
 def get(key: str):
+    path = _path(key)
     try:
-        with _path(key).open("rb") as f:
-            return pickle.load(f)
+        with path.open("rb") as f:
+            value = pickle.load(f)
     except Exception:
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # read now: among the last to be pruned
+    return value
 
 
 def offer(key: str, value) -> None:
@@ -64,11 +75,25 @@ def offer(key: str, value) -> None:
         if not seen.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             seen.touch()
+            _prune(path.parent, "*.seen", MARKERS)
             return
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as f, gc_paused():
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)  # readers see a whole entry or none
         seen.unlink(missing_ok=True)
+        _prune(path.parent, "*.pickle", KEEP)
     except OSError:
         pass
+
+
+def _prune(folder: Path, pattern: str, keep: int) -> None:
+    """Keep the `keep` most recently written or read files matching `pattern`."""
+    found = []
+    for entry in folder.glob(pattern):
+        with contextlib.suppress(OSError):
+            found.append((entry.stat().st_mtime_ns, entry))
+    found.sort(reverse=True)
+    for _, entry in found[keep:]:
+        with contextlib.suppress(OSError):
+            entry.unlink()

@@ -62,3 +62,26 @@ def test_the_key_changes_with_the_file_and_with_the_validators_code(monkeypatch)
     assert plancache.key_for(b"other bytes", "plans/x.yaml") != before
     monkeypatch.setattr(plancache, "_code_version", lambda: "a newer validator")
     assert plancache.key_for(b"same bytes", "plans/x.yaml") != before
+
+
+def test_the_cache_keeps_the_versions_read_most_recently(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setattr(plancache, "KEEP", 2)
+    path = tmp_path / "plan.yaml"
+    versions = [GOOD_YAML.replace("title: A good plan", f"title: A good plan {n}") for n in range(3)]
+    keys = []
+    for text in versions:
+        write(tmp_path, "plan.yaml", text)
+        keys.append(plancache.key_for(path.read_bytes(), loading.display_path(path)))
+    folder = data_dir() / "cache" / "plans"
+    for n, text in enumerate(versions[:2]):
+        write(tmp_path, "plan.yaml", text)
+        assert loading.load_file(path).ok and loading.load_file(path).ok  # cached on the 2nd read
+        entry = folder / f"{keys[n]}.pickle"
+        os.utime(entry, ns=(entry.stat().st_mtime_ns - 10**9 * (2 - n),) * 2)  # v0 older than v1
+    write(tmp_path, "plan.yaml", versions[0])
+    assert loading.load_file(path).ok  # v0 read again, from the cache: now the most recent
+    write(tmp_path, "plan.yaml", versions[2])
+    assert loading.load_file(path).ok and loading.load_file(path).ok  # v2 cached: one must go
+    assert {entry.stem for entry in folder.glob("*.pickle")} == {keys[0], keys[2]}
