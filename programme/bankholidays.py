@@ -1,4 +1,4 @@
-"""The UK bank holidays of a region for a span of years, from the `holidays` package, kept on disk.
+"""The UK bank holidays of a region for a span of years, kept on disk between commands.
 
 Every command that reads a plan needs its calendar, and `holidays.country_holidays("GB")` costs
 ~0.12 s before the first date: importing the package, then its `countries` package, which
@@ -7,6 +7,9 @@ dates and names for a region and span of years are kept under $PROGRAMME_HOME/ca
 keyed by the installed `holidays` package (its files' size and time, so an upgrade is a
 different key): the package is imported only when a span is first asked for. Anything wrong
 with the cache means "ask the package".
+
+The calendar rules (programme.workdays) do no I/O: the CLI installs this as their source with
+`install()`; elsewhere they ask the package directly.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import data_dir
+from .workdays import package_holidays, use_holiday_source
 
 
 @lru_cache(maxsize=1)
@@ -52,10 +56,7 @@ def bank_holidays(subdiv: str, first: int, last: int) -> dict[date, str]:
         return {date.fromisoformat(day): name for day, name in stored.items()}
     except (OSError, ValueError, AttributeError, TypeError):
         pass
-    import holidays  # only on a miss: see the module docstring
-
-    found = holidays.country_holidays("GB", subdiv=subdiv, years=range(first, last + 1))
-    days = {day: found.get(day) for day in sorted(found)}
+    days = package_holidays(subdiv, first, last)  # only on a miss: see the module docstring
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -64,3 +65,8 @@ def bank_holidays(subdiv: str, first: int, last: int) -> dict[date, str]:
     except OSError:
         pass
     return days
+
+
+def install() -> None:
+    """Have the calendars of this process take their bank holidays from the cache on disk."""
+    use_holiday_source(bank_holidays)

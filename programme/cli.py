@@ -338,6 +338,9 @@ register_all(app)
 
 
 def main() -> None:
+    from .bankholidays import install
+
+    install()  # calendars read bank holidays from the data folder's cache (the rules do no I/O)
     try:
         app()
     except KeyboardInterrupt:

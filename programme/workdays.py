@@ -8,22 +8,45 @@ O(1) after the table is built. The table grows a year at a time when a date fall
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 import pendulum
 
-from .bankholidays import bank_holidays
 from .model import REGIONS, Calendar
 
 _SPAN_YEARS = 3  # years on each side of the first date asked about
+
+HolidaySource = Callable[[str, int, int], Mapping[date, str]]
+
+
+@lru_cache(maxsize=64)
+def package_holidays(subdiv: str, first: int, last: int) -> dict[date, str]:
+    """{day: name} of the GB subdivision's bank holidays in the years first..last, from the
+    `holidays` package (imported here, on first use: it costs ~0.12 s)."""
+    import holidays
+
+    found = holidays.country_holidays("GB", subdiv=subdiv, years=range(first, last + 1))
+    return {day: found.get(day) for day in sorted(found)}
+
+
+_source: HolidaySource = package_holidays
+
+
+def use_holiday_source(source: HolidaySource) -> None:
+    """Where calendars built from now on take their bank holidays (the CLI installs a cache on
+    disk, programme.bankholidays): the rules themselves do no I/O."""
+    global _source
+    _source = source
+    working_calendar.cache_clear()
 
 
 class WorkingCalendar:
     def __init__(self, calendar: Calendar):
         self.calendar = calendar
         self._subdiv = REGIONS[calendar.region]
-        self._holidays: dict[date, str] = {}  # the region's bank holidays in the table's years
+        self._holidays: Mapping[date, str] = {}  # the region's bank holidays in the table's years
         self._first: date | None = None
         self._last: date | None = None
         self._days: list[date] = []
@@ -38,7 +61,7 @@ class WorkingCalendar:
         last = date(day.year + _SPAN_YEARS, 12, 31)
         if self._first is not None:
             first, last = min(first, self._first), max(last, self._last)
-        self._holidays = bank_holidays(self._subdiv, first.year, last.year)
+        self._holidays = _source(self._subdiv, first.year, last.year)
         days, d, one = [], first, timedelta(days=1)
         while d <= last:
             if self._is_working(d):

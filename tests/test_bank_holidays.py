@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -38,15 +39,38 @@ def test_the_cached_days_are_the_packages_own():
 
 def test_a_later_command_does_not_import_the_holidays_package(tmp_path):
     """What the cache is for: the package (and every country it knows) is imported once."""
-    script = ("import sys; from datetime import date; "
-              "from programme.workdays import working_calendar; from programme.model import Calendar; "
-              "cal = working_calendar(Calendar(region='scotland')); "
-              "assert cal.add(date(2026, 11, 27), 1) == date(2026, 12, 1); "
-              "print('holidays' in sys.modules)")
-    env = {**os.environ, "PROGRAMME_HOME": str(tmp_path)}
-    first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
-    second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
-    assert (first.stdout.strip(), second.stdout.strip()) == ("True", "False"), first.stderr + second.stderr
+    plans = Path(__file__).resolve().parents[1] / "plans"
+    env = {**os.environ, "PROGRAMME_HOME": str(tmp_path), "PROGRAMME_PLANS": str(plans)}
+
+    def imported_holidays() -> bool:
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "programme", "status",
+             "council-website-redesign", "--as-of", "2026-11-27"],
+            env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return any(line.rstrip().endswith("| holidays") for line in done.stderr.splitlines())
+
+    assert imported_holidays() is True  # the first command fills the cache
+    assert imported_holidays() is False
+
+
+def test_the_calendar_rules_take_holidays_from_the_installed_source():
+    from programme.model import Calendar
+    from programme.workdays import package_holidays, use_holiday_source, working_calendar
+
+    asked = []
+
+    def source(subdiv, first, last):
+        asked.append(subdiv)
+        return {date(2026, 11, 27): "A made-up closure"}
+
+    use_holiday_source(source)
+    try:
+        assert not working_calendar(Calendar(region="scotland")).is_working_day(date(2026, 11, 27))
+        assert asked == ["SCT"]
+    finally:
+        use_holiday_source(package_holidays)
+    assert working_calendar(Calendar(region="scotland")).is_working_day(date(2026, 11, 27))
 
 
 @pytest.mark.parametrize("damage", ["", "not json", "[1, 2]", '{"2026-13-40": "x"}'])
