@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pendulum
 
-from programme.model import DueRule, Milestone, Person, Plan
+from programme.rules.model import DueRule, Milestone, Person, Plan
 
 OWNERS, PER_OWNER = 100, 10
 DUE = date(2026, 8, 14)
@@ -119,10 +119,10 @@ def run_round(smtp_url: str, port: int, counts, tls: str) -> dict[str, tuple[flo
 
     from notifications import tls as tls_setting
     from notifications.apprise_dispatch import AppriseDispatcher
-    from programme.chasing.run import dispatch_pending, due_items
     from programme.store import Store
     from programme.store.outbox import Outbox
-    from programme.workspace import Workspace
+    from programme.usecases.chase import dispatch_pending, due_items
+    from programme.usecases.workspace import Workspace
 
     env_before = {k: os.environ.pop(k, None) for k in TLS_ENV}
     if tls == BUNDLE:
@@ -160,7 +160,7 @@ def run_round(smtp_url: str, port: int, counts, tls: str) -> dict[str, tuple[flo
             out["outbox insert (1,000 rows)"] = (t_done - t_queue, float("nan"))
             if not messages:  # the very messages ours sent, for the bare variants
                 from notifications.render import render
-                from programme.chasing.run import group_messages
+                from programme.usecases.chase import group_messages
 
                 rows = box.rows()
                 for group in group_messages(rows):

@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pendulum
 
-from programme.assess import assess
-from programme.chasing.policy import due_notifications
-from programme.model import (
+from programme.rules.assess import assess
+from programme.rules.chase import due_notifications
+from programme.rules.model import (
     CurrentStatus,
     DueRule,
     Milestone,

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from programme.model import (
+from programme.rules.model import (
     Calendar,
     CurrentStatus,
     DueRule,
@@ -39,7 +39,7 @@ from programme.model import (
     ReminderPolicy,
     Status,
 )
-from programme.workdays import working_calendar
+from programme.rules.workdays import working_calendar
 
 START = date(2026, 4, 1)
 SPAN_DAYS = 730  # due dates spread over about two years from the start

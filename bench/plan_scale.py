@@ -1,11 +1,11 @@
 """Plans at scale (#2): load + validate + forecast + rating for 1,000 / 10,000 / 50,000 milestones.
 
 Each size is written once as a real YAML plan file (bench/generate.py), then, best of --runs:
-  parse     read the file and parse the YAML (programme.yamlfile.load_yaml)
-  validate  raw plan -> Plan, every check (programme.validation.validate)
-  forecast  topological order + forecast of every milestone + critical path (programme.schedule)
-  rating    the rest of programme.assess.assess: derived states, ratings per milestone/phase/plan
-  total     programme.loading.load_file(path) then assess(plan, statuses, now), timed end to end
+  parse     read the file and parse the YAML (programme.planfiles.yamlfile.load_yaml)
+  validate  raw plan -> Plan, every check (programme.planfiles.validation.validate)
+  forecast  topological order + forecast of every milestone + critical path (programme.rules.forecast)
+  rating    the rest of programme.rules.assess.assess: derived states, ratings per milestone/phase/plan
+  total     programme.planfiles.loading.load_file(path) then assess(plan, statuses, now), timed end to end
             (the stages are timed separately too, so total ~ parse + validate + forecast + rating)
 
 Statuses are those of a busy programme (bench.generate.generate_statuses): 30% done, ~1% blocked,
@@ -38,13 +38,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from generate import generate_statuses, generate_yaml
 
-from programme.assess import assess
 from programme.config import data_dir
-from programme.loading import load_file
-from programme.schedule import critical_path, forecast_all, topological_order
-from programme.validation import validate
-from programme.workdays import plan_today, working_calendar
-from programme.yamlfile import load_yaml
+from programme.planfiles.loading import load_file
+from programme.planfiles.validation import validate
+from programme.planfiles.yamlfile import load_yaml
+from programme.rules.assess import assess
+from programme.rules.forecast import critical_path, forecast_all, topological_order
+from programme.rules.workdays import plan_today, working_calendar
 
 TARGET_10K = 0.5
 TARGET_RATIO = 5.5

@@ -29,10 +29,10 @@ from generate import generate_plan, generate_statuses
 from report_vs_tj3 import machine
 from sqlalchemy import event
 
-from programme.assess import assess
 from programme.reports import Snapshot, collect, render_portfolio
+from programme.rules.assess import assess
 from programme.store import Store
-from programme.workspace import PlanState, Workspace
+from programme.usecases.workspace import PlanState, Workspace
 
 
 def build(count: int, milestones: int, store: Store, now: datetime):

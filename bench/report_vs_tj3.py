@@ -42,12 +42,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from generate import generate_plan, generate_statuses, generate_yaml
 
-from programme.assess import assess
-from programme.loading import load_file
-from programme.model import Plan, Status
+from programme.planfiles.loading import load_file
 from programme.reports import Snapshot, render_report
-from programme.workdays import working_calendar
-from programme.workspace import PlanState
+from programme.rules.assess import assess
+from programme.rules.model import Plan, Status
+from programme.rules.workdays import working_calendar
+from programme.usecases.workspace import PlanState
 
 TARGET = 20
 MAIN = (Path(__file__).resolve().parents[1] / "programme" / "__main__.py").exists()

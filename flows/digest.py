@@ -13,7 +13,7 @@ from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
 from programme.store import Store
-from programme.workspace import Workspace, parse_moment
+from programme.usecases.workspace import Workspace, parse_moment
 from tasks.chase import send_notifications
 from tasks.digest import queue_digest, queue_portfolio, read_snapshot
 

@@ -15,7 +15,7 @@ from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
 from programme.store import Store
-from programme.workspace import Workspace, parse_moment
+from programme.usecases.workspace import Workspace, parse_moment
 from tasks.chase import send_notifications
 from tasks.followup import queue_follow_ups, reforecast
 

@@ -19,7 +19,7 @@ from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
 from prefect.schedules import Cron
 
 from programme.store import Store
-from programme.workspace import Workspace
+from programme.usecases.workspace import Workspace
 
 from .digest import weekly_digest
 from .followup import follow_up

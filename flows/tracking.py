@@ -14,7 +14,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
-from programme.workspace import parse_moment
+from programme.usecases.workspace import parse_moment
 from tasks.chase import queue_notifications, send_notifications
 from tasks.milestones import MilestoneTrack, rate_plan, track_milestone
 from tasks.plan import sync_plan
@@ -55,7 +55,7 @@ def track_all(as_of: str | None = None, plans_dir: str | None = None, send: bool
     from pathlib import Path
 
     from programme.store import Store
-    from programme.workspace import Workspace
+    from programme.usecases.workspace import Workspace
 
     ws = Workspace(Store(), Path(plans_dir) if plans_dir else None)
     results = []

@@ -20,9 +20,6 @@ HTML email (Apprise adds a plain-text alternative) or the plain-text email when 
 chat form; only the forms a message's targets need are rendered, all of them before anything
 is sent. Errors keep no secret: Apprise's messages are masked against the target's URL before
 they leave here.
-
-Building a dispatcher applies `PROGRAMME_TLS_CA` (see notifications.tls): by default OpenSSL
-reads the CA folder lazily instead of parsing the CA bundle for every email.
 """
 
 from __future__ import annotations
@@ -38,10 +35,10 @@ import apprise
 from apprise import NotifyFormat
 from apprise.plugins.email import NotifyEmail
 
-from programme.chasing.secrets import mask_text, mask_url
 from programme.config import data_dir
+from programme.secrets import mask_text, mask_url
 
-from . import sink, tls
+from . import sink
 from .channels import Delivery, Message
 
 _EMAIL = re.compile(r"^[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+$")
@@ -96,13 +93,12 @@ class AppriseDispatcher:
         self.timeout = timeout
         self.delivery = delivery or delivery_mode(self.smtp_url)
         # Synchronous delivery in the calling thread: the concurrency is ours (a bounded pool
-        # in programme.chasing.run), and Apprise's own shared thread pool is not fork-safe
+        # in programme.usecases.chase), and Apprise's own shared thread pool is not fork-safe
         # (a process forked after a send waits forever on its workers). For the same reason
         # Apprise's per-service deadline and `timeout` (whole-call limits, which Apprise enforces
         # by running the send on that pool) are off: each service's own socket timeouts bound
         # a send (mailto's connect and read timeout is 15 s, `cto=` in the URL).
         self.asset = apprise.AppriseAsset(async_mode=False, service_timeout=0)
-        self.tls = tls.apply()
         self._parsed: dict[str, list[list[_Sender]]] = {}  # contact -> idle parsed copies
         self._lock = threading.Lock()
 

@@ -3,18 +3,16 @@
 Templates live in notifications/templates/; a file of the same name in the folder named by
 PROGRAMME_TEMPLATES replaces the shipped one (subject.txt, email.txt, email.html, chat.txt).
 HTML is autoescaped; the text forms are not. Templates only lay out the facts that
-`programme.chasing.messages.item_context` took from the Assessment: no rule lives here.
+`programme.rules.messages.item_context` took from the Assessment: no rule lives here.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
-from programme import templatecache
+from programme import templating
 
 SHIPPED = Path(__file__).parent / "templates"
 
@@ -76,25 +74,14 @@ class LazyRendered:
         return Rendered(self.subject, *(self.form(f) for f in FORMS))
 
 
-@lru_cache(maxsize=8)
-def _environment(override: str | None, compiled: str):
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    loaders = [FileSystemLoader(override)] if override else []
-    loaders.append(FileSystemLoader(str(SHIPPED)))
-    return Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html"]),
-                       undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True,
-                       bytecode_cache=templatecache.bytecode_cache(compiled))
-
-
 def environment():
-    return _environment(os.environ.get("PROGRAMME_TEMPLATES") or None, templatecache.folder())
+    return templating.environment(SHIPPED)
 
 
 def _context(name: str, items: list[dict], now: datetime) -> dict:
     import pendulum
 
-    from programme.chasing.messages import day_words
+    from programme.rules.messages import day_words
 
     shown = []
     todays: dict[str, object] = {}

@@ -6,7 +6,7 @@ coach. The kick-off workshop runs on two fixed days; the council writes a joint 
 the Design Council and the LGA, and publishes its reflections openly as the programme goes.
 """
 
-from programme.authoring import Plan
+from programme.planfiles.authoring import Plan
 
 plan = Plan(
     id="design-in-the-public-sector",

@@ -8,7 +8,7 @@ Healthy lifestyles services are public health services, so the procurement follo
 Selection Regime (competitive process, notice of intention, eight-working-day standstill).
 """
 
-from programme.authoring import Plan
+from programme.planfiles.authoring import Plan
 
 plan = Plan(
     id="healthy-lifestyles-commissioning",

@@ -8,7 +8,7 @@ keyed by the installed `holidays` package (its files' size and time, so an upgra
 different key): the package is imported only when a span is first asked for. Anything wrong
 with the cache means "ask the package".
 
-The calendar rules (programme.workdays) do no I/O: the CLI installs this as their source with
+The calendar rules (programme.rules.workdays) do no I/O: the CLI installs this as their source with
 `install()`; elsewhere they ask the package directly.
 """
 
@@ -22,8 +22,8 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from .config import data_dir
-from .workdays import package_holidays, use_holiday_source
+from programme.config import data_dir
+from programme.rules.workdays import package_holidays, use_holiday_source
 
 
 @lru_cache(maxsize=1)

@@ -11,10 +11,10 @@ from datetime import datetime
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from programme.assess import Assessment
-from programme.chasing.run import ChaseResult, dispatch_pending, outbox_items
+from programme.rules.assess import Assessment
 from programme.store import Store
 from programme.store.outbox import Outbox
+from programme.usecases.chase import ChaseResult, dispatch_pending, outbox_items
 
 from .context import RunContext
 from .milestones import MilestoneTrack

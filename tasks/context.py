@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from programme.model import CurrentStatus, Milestone, Plan
-from programme.workdays import WorkingCalendar, plan_today, working_calendar
-from programme.workspace import Workspace
+from programme.rules.model import CurrentStatus, Milestone, Plan
+from programme.rules.workdays import WorkingCalendar, plan_today, working_calendar
+from programme.usecases.workspace import Workspace
 
 
 @dataclass

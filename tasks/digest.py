@@ -10,7 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from programme.reports import Snapshot, collect, render_digest, render_portfolio
 from programme.reports.send import digest_items, portfolio_items
 from programme.store.outbox import Outbox
-from programme.workspace import Workspace
+from programme.usecases.workspace import Workspace
 
 
 @task(name="read-plan", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)

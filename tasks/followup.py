@@ -8,11 +8,11 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from programme.assess import Assessment
-from programme.chasing.run import ChaseResult, queue_due
-from programme.chasing.run import queue_follow_ups as queue_follow_ups_now
-from programme.model import Rating
-from programme.workspace import Workspace
+from programme.rules.assess import Assessment
+from programme.rules.model import Rating
+from programme.usecases.chase import ChaseResult, queue_due
+from programme.usecases.chase import queue_follow_ups as queue_follow_ups_now
+from programme.usecases.workspace import Workspace
 
 from .reports import artifact_key
 

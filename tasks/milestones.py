@@ -12,10 +12,10 @@ from datetime import date
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from programme.assess import Assessment, MilestoneView, assemble, milestone_view
-from programme.chasing.policy import Notification, due_notifications
-from programme.model import CurrentStatus
-from programme.schedule import forecast_one
+from programme.rules.assess import Assessment, MilestoneView, assemble, milestone_view
+from programme.rules.chase import Notification, due_notifications
+from programme.rules.forecast import forecast_one
+from programme.rules.model import CurrentStatus
 
 from .context import RunContext
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from programme.schedule import topological_order
+from programme.rules.forecast import topological_order
 from programme.store import Store
-from programme.workspace import Workspace
+from programme.usecases.workspace import Workspace
 
 from .context import RunContext
 

@@ -10,9 +10,9 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from programme.assess import Assessment
 from programme.config import data_dir
 from programme.reports import Snapshot, collect, render_report
+from programme.rules.assess import Assessment
 
 from .context import RunContext
 

@@ -6,7 +6,7 @@ import textwrap
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from programme.model import Calendar, DueRule, Milestone, Person, Phase, Plan
+from programme.rules.model import Calendar, DueRule, Milestone, Person, Phase, Plan
 
 
 def milestone(mid: str, due: date, *deps: str, owner: str = "ana", phase: str | None = None,

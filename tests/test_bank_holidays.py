@@ -55,8 +55,8 @@ def test_a_later_command_does_not_import_the_holidays_package(tmp_path):
 
 
 def test_the_calendar_rules_take_holidays_from_the_installed_source():
-    from programme.model import Calendar
-    from programme.workdays import package_holidays, use_holiday_source, working_calendar
+    from programme.rules.model import Calendar
+    from programme.rules.workdays import package_holidays, use_holiday_source, working_calendar
 
     asked = []
 

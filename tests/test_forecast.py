@@ -8,10 +8,10 @@ from factory import at, milestone, plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programme.assess import assess
-from programme.model import Calendar, CurrentStatus, Status
-from programme.schedule import OWNER, TODAY, forecast_all, lagged
-from programme.workdays import working_calendar
+from programme.rules.assess import assess
+from programme.rules.forecast import OWNER, TODAY, forecast_all, lagged
+from programme.rules.model import Calendar, CurrentStatus, Status
+from programme.rules.workdays import working_calendar
 
 CAL = working_calendar(Calendar())
 MON = date(2026, 11, 2)

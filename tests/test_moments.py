@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from programme.workspace import WorkspaceError, parse_moment
+from programme.usecases.workspace import WorkspaceError, parse_moment
 
 
 @pytest.mark.parametrize(("text", "expected"), [

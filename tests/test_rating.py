@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from factory import at, milestone, plan
 
-from programme.assess import assess
-from programme.model import CurrentStatus, Rating, Status
-from programme.rating import derived_states, group_rating, milestone_rating
-from programme.schedule import OWNER, TODAY
+from programme.rules.assess import assess
+from programme.rules.forecast import OWNER, TODAY
+from programme.rules.model import CurrentStatus, Rating, Status
+from programme.rules.rating import derived_states, group_rating, milestone_rating
 
 G, AG, A, AR, R = (Rating.GREEN, Rating.AMBER_GREEN, Rating.AMBER, Rating.AMBER_RED, Rating.RED)
 

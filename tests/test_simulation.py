@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from programme.assess import assess
-from programme.loading import load_file
-from programme.model import CurrentStatus, Rating, Status
-from programme.workdays import working_calendar
+from programme.planfiles.loading import load_file
+from programme.rules.assess import assess
+from programme.rules.model import CurrentStatus, Rating, Status
+from programme.rules.workdays import working_calendar
 
 PLAN = load_file(Path(__file__).parent.parent / "plans" / "commissioning-academy-100-day.yaml").plan
 
@@ -55,12 +54,6 @@ RESULTS = simulate()
 
 def view(day: date, mid: str):
     return RESULTS[day].milestones[mid]
-
-
-def test_the_whole_plan_simulates_in_well_under_a_second():
-    started = time.perf_counter()
-    simulate()
-    assert time.perf_counter() - started < 1.0
 
 
 def test_first_week_the_plan_is_green_and_the_scope_is_due_soon():

@@ -13,7 +13,7 @@ import pytest
 from factory import at, milestone, plan
 from sqlalchemy import inspect, text
 
-from programme.model import Rating, Status
+from programme.rules.model import Rating, Status
 from programme.store import HEAD, Store, StoreError
 
 DAY = date(2026, 11, 2)
@@ -117,7 +117,7 @@ def test_an_unknown_milestone_is_a_clear_error(store_url):
 WRITER = textwrap.dedent("""
     import sys
     from datetime import datetime, timedelta, UTC
-    from programme.model import Status
+    from programme.rules.model import Status
     from programme.store import Store
     url, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     store = Store(url)
@@ -155,7 +155,7 @@ def test_two_processes_updating_the_same_plan_are_both_recorded(store_url):
 def test_a_plans_fingerprint_is_the_same_in_every_process():
     """Closure days are a set: an unstable order would make every run look like an edit."""
     code = ("from datetime import date\nimport dataclasses\n"
-            "from programme.model import Calendar\nfrom programme.store import definition_hash\n"
+            "from programme.rules.model import Calendar\nfrom programme.store import definition_hash\n"
             "import sys; sys.path.insert(0, 'tests')\nfrom factory import plan, milestone\n"
             "p = plan(milestone('a', date(2026, 11, 20)))\n"
             "days = frozenset(date(2026, 12, d) for d in range(20, 31))\n"
@@ -168,7 +168,7 @@ def test_a_plans_fingerprint_is_the_same_in_every_process():
 
 
 def test_any_edit_to_the_plan_changes_its_fingerprint():
-    from programme.model import ReminderPolicy
+    from programme.rules.model import ReminderPolicy
     from programme.store import definition_hash
 
     p = example_plan()

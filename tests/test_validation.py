@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from programme.cli import app
-from programme.loading import load_file
-from programme.validation import validate
+from programme.planfiles.loading import load_file
+from programme.planfiles.validation import validate
 
 runner = CliRunner(env={"COLUMNS": "200"})  # a wide terminal: a long temp path stays on one line
 
@@ -126,7 +126,7 @@ def test_an_empty_file_says_what_a_plan_needs(tmp_path):
 
 
 PY_PLAN = '''
-from programme.authoring import Plan
+from programme.planfiles.authoring import Plan
 
 plan = Plan(id="py-plan", title="Python plan", lead="cara", start="2026-09-01")
 plan.person("cara", "Cara Jones", contacts=["cara@example.gov.uk"])

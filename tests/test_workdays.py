@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from programme.model import REGIONS, Calendar
-from programme.workdays import plan_today, working_calendar
+from programme.rules.model import REGIONS, Calendar
+from programme.rules.workdays import plan_today, working_calendar
 
 ENG = working_calendar(Calendar("england-and-wales"))
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..model import Plan
-from ..workspace import Workspace
-from .context import PERIOD, Snapshot
+from programme.reports.context import PERIOD, Snapshot
+from programme.rules.model import Plan
+from programme.usecases.workspace import Workspace
 
 
 def collect(ws: Workspace, plan: Plan, now: datetime, sync: bool = True) -> Snapshot:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..assess import GroupView, MilestoneView
-from ..model import Plan, Rating, Status, StatusEntry
-from ..schedule import OWNER, TODAY
-from ..store import LeadRating
-from ..workdays import working_calendar
-from ..workspace import PlanState
+from programme.rules.assess import GroupView, MilestoneView
+from programme.rules.forecast import OWNER, TODAY
+from programme.rules.model import Plan, Rating, Status, StatusEntry
+from programme.rules.workdays import working_calendar
+from programme.store import LeadRating
+from programme.usecases.workspace import PlanState
 
 PERIOD = timedelta(days=7)  # "done in the period": the week before the report
 LOOKAHEAD = timedelta(days=14)  # "due in the next two weeks"

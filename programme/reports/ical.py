@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-from .context import Row, Snapshot, build
+from programme.reports.context import Row, Snapshot, build
 
 PRODID = "-//programme//plans as code//EN"
 

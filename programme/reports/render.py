@@ -8,15 +8,14 @@ the `cell` filter keeps a Markdown table whole whatever a title contains.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from .. import templatecache
-from .context import Report, Snapshot, build
-from .timeline import bars, colour, svg, text_colour, tint
+from programme import templating
+from programme.reports.context import Report, Snapshot, build
+from programme.reports.timeline import bars, colour, svg, text_colour, tint
 
 FORMATS = ("md", "html")
 
@@ -31,30 +30,12 @@ class Digest:
     chat: str
 
 
-def _autoescape(name: str | None) -> bool:
-    return name is not None and ".html" in name
-
-
-@lru_cache(maxsize=8)
-def _env(override: str | None, compiled: str):
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
-
-    loaders = [FileSystemLoader(override)] if override else []
-    loaders.append(PackageLoader("programme.reports", "templates"))
-    env = Environment(loader=ChoiceLoader(loaders), autoescape=_autoescape,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True, bytecode_cache=templatecache.bytecode_cache(compiled))
-    env.filters.update(day=_day, short=_short_day, cell=_cell, wd=_wd, one_line=_one_line,
-                       colour=colour, tint=tint, text_colour=text_colour, plural=_plural)
-    return env
-
-
 def environment():
-    """The Jinja environment for the current PROGRAMME_TEMPLATES (read on every call)."""
-    override = os.environ.get("PROGRAMME_TEMPLATES") or None
-    if override and not Path(override).is_dir():
-        raise ValueError(f"PROGRAMME_TEMPLATES={override} is not a folder")
-    return _env(override, templatecache.folder())
+    """The Jinja environment for reports and digests (see programme.templating)."""
+    return templating.environment(
+        Path(__file__).parent / "templates", trim_blocks=True,
+        filters={"day": _day, "short": _short_day, "cell": _cell, "wd": _wd, "one_line": _one_line,
+                 "colour": colour, "tint": tint, "text_colour": text_colour, "plural": _plural})
 
 
 @lru_cache(maxsize=4096)

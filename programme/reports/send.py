@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..model import Plan
-from .render import Digest
+from programme.reports.render import Digest
+from programme.rules.model import Plan
 
 DIGEST_STEP = "digest"
 DIGEST_MILESTONE = "_digest"  # outbox rows are per milestone; a digest belongs to the whole plan
@@ -62,7 +62,7 @@ def portfolio_items(plans: list[Plan], digest: Digest, day: date) -> list:
 
 def _items(plan_id: str, title: str, readers: list[Subscriber], role: str, step: str,
            digest: Digest, day: date) -> list:
-    from ..store.outbox import OutboxItem
+    from programme.store.outbox import OutboxItem
 
     payload = {"kind": "digest", "plan_id": plan_id, "plan_title": title,
                "subject": digest.subject, "text": digest.text, "html": digest.html,

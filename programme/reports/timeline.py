@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
-from ..model import Rating
-from .context import Report, Row
+from programme.reports.context import Report, Row
+from programme.rules.model import Rating
 
 COLOURS = {
     Rating.GREEN: "#00703c", Rating.AMBER_GREEN: "#7a9a01", Rating.AMBER: "#e8a200",

@@ -17,10 +17,10 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from ..config import database_url
-from ..model import CurrentStatus, Plan, Rating, Status, StatusEntry
-from ..workdays import plan_today
-from . import tables as t
+from programme.config import database_url
+from programme.rules.model import CurrentStatus, Plan, Rating, Status, StatusEntry
+from programme.rules.workdays import plan_today
+from programme.store import tables as t
 
 HEAD = "0002"  # newest migration; checked without importing Alembic on every start
 

@@ -37,10 +37,10 @@ from sqlalchemy import (
     update,
 )
 
-from ..chasing.secrets import mask_text
-from ..workdays import plain_utc
-from . import Store
-from .tables import UTCDateTime
+from programme.rules.workdays import plain_utc
+from programme.secrets import mask_text
+from programme.store import Store
+from programme.store.tables import UTCDateTime
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 STATES = (PENDING, SENDING, SENT, FAILED)

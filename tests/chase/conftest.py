@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from programme.model import DueRule, Milestone, Person, Plan, ReminderPolicy
+from programme.rules.model import DueRule, Milestone, Person, Plan, ReminderPolicy
 
 
 def free_port() -> int:

@@ -96,18 +96,3 @@ def test_unknown_plan_is_one_clear_line():
     code, output = cli("chase", "no-such-plan")
     assert code == 1
     assert "unknown plan 'no-such-plan'" in output and "Traceback" not in output
-
-
-@pytest.mark.parametrize(("environ", "shown"), [
-    ({"PROGRAMME_TLS_CA": "bundle"}, "TLS CA (sending): bundle: PROGRAMME_TLS_CA=bundle"),
-    ({"SSL_CERT_FILE": "/etc/my-ca.pem"}, "bundle: SSL_CERT_FILE is set (/etc/my-ca.pem), left as it is"),
-    ({"SSL_CERT_FILE": ""}, "TLS CA (sending): lazy: SSL_CERT_FILE is empty"),
-    ({"PROGRAMME_TLS_CA": "lazzy"}, "PROGRAMME_TLS_CA='lazzy': use lazy or bundle"),
-])
-def test_info_says_how_the_sending_process_loads_ca_certificates(monkeypatch, environ, shown):
-    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "PROGRAMME_TLS_CA"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in environ.items():
-        monkeypatch.setenv(name, value)
-    code, output = cli("info")
-    assert code == 0 and shown in output

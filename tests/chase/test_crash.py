@@ -24,11 +24,11 @@ import pendulum
 import pytest
 
 from notifications.apprise_dispatch import AppriseDispatcher
-from programme.chasing.run import dispatch_pending, queue_due
-from programme.model import Person
+from programme.rules.model import Person
 from programme.store import Store
 from programme.store.outbox import SENDING, SENT, Outbox
-from programme.workspace import Workspace
+from programme.usecases.chase import dispatch_pending, queue_due
+from programme.usecases.workspace import Workspace
 
 from .conftest import make_plan, ms
 

@@ -11,10 +11,10 @@ import pytest
 
 from notifications.apprise_dispatch import AppriseDispatcher
 from notifications.sink import read_sink
-from programme.chasing.run import run_chase
 from programme.config import data_dir
 from programme.store import Store
-from programme.workspace import Workspace
+from programme.usecases.chase import run_chase
+from programme.usecases.workspace import Workspace
 
 from .conftest import PEOPLE, make_plan, ms
 

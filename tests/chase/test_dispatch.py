@@ -12,12 +12,12 @@ import pytest
 
 from notifications.apprise_dispatch import AppriseDispatcher
 from notifications.sink import read_sink
-from programme.chasing.run import dispatch_pending, queue_due, run_chase
 from programme.config import data_dir
-from programme.model import Person
+from programme.rules.model import Person
 from programme.store import Store
 from programme.store.outbox import PENDING, SENT, Outbox
-from programme.workspace import Workspace
+from programme.usecases.chase import dispatch_pending, queue_due, run_chase
+from programme.usecases.workspace import Workspace
 
 from .conftest import PEOPLE, make_plan, ms
 

@@ -24,13 +24,13 @@ import pendulum
 import pytest
 
 from notifications.apprise_dispatch import AppriseDispatcher
-from programme.chasing.policy import due_notifications
-from programme.chasing.run import dispatch_pending, queue_due
-from programme.loading import load_plans
-from programme.model import Status, StatusEntry
+from programme.planfiles.loading import load_plans
+from programme.rules.chase import due_notifications
+from programme.rules.model import Status, StatusEntry
+from programme.rules.workdays import working_calendar
 from programme.store import Store, fold
-from programme.workdays import working_calendar
-from programme.workspace import Workspace
+from programme.usecases.chase import dispatch_pending, queue_due
+from programme.usecases.workspace import Workspace
 
 PLAN_FILE = Path(__file__).parents[2] / "plans" / "commissioning-academy-100-day.yaml"
 TZ = "Europe/London"

@@ -4,9 +4,9 @@ nothing twice, the report is published as artifacts."""
 from __future__ import annotations
 
 from programme.config import data_dir
-from programme.model import Status
+from programme.rules.model import Status
 from programme.store import Store
-from programme.workspace import parse_moment
+from programme.usecases.workspace import parse_moment
 
 from .conftest import run
 
@@ -123,7 +123,7 @@ def test_a_check_in_tells_the_next_owner_they_can_start_and_the_lead_of_a_new_ra
     from flows.followup import follow_up
 
     store = Store()
-    from programme.workspace import Workspace
+    from programme.usecases.workspace import Workspace
 
     ws = Workspace(store, flow_plans)
     plan = ws.plan("flow-plan")

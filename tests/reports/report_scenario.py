@@ -9,11 +9,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from programme.loading import load_file
-from programme.model import Person, Plan, Rating, Status
+from programme.planfiles.loading import load_file
 from programme.reports.collect import collect
+from programme.rules.model import Person, Plan, Rating, Status
 from programme.store import Store
-from programme.workspace import Workspace
+from programme.usecases.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"
 PLAN_FILE = DATA / "commissioning-academy-100-day.yaml"

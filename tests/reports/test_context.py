@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 import report_scenario as scenario
 
-from programme.assess import assess
-from programme.model import Rating, Status
 from programme.reports import build, render_digest, render_report
 from programme.reports.collect import collect
 from programme.reports.context import Snapshot, trend
-from programme.workspace import PlanState, Workspace
+from programme.rules.assess import assess
+from programme.rules.model import Rating, Status
+from programme.usecases.workspace import PlanState, Workspace
 
 
 @pytest.mark.parametrize("previous, current, expected", [

@@ -8,8 +8,8 @@ from datetime import timedelta
 import icalendar
 import report_scenario as scenario
 
-from programme.model import Status
 from programme.reports import write_ical
+from programme.rules.model import Status
 
 
 def events(text: str):

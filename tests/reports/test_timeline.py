@@ -6,12 +6,12 @@ import itertools
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
 
-from programme.assess import assess
-from programme.model import DueRule, Milestone, Person, Phase, Plan
 from programme.reports import build, render_digest
 from programme.reports.context import Snapshot
 from programme.reports.timeline import MAX_ROWS, bars, colour, svg
-from programme.workspace import PlanState
+from programme.rules.assess import assess
+from programme.rules.model import DueRule, Milestone, Person, Phase, Plan
+from programme.usecases.workspace import PlanState
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 

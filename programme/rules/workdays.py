@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import pendulum
 
-from .model import REGIONS, Calendar
+from programme.rules.model import REGIONS, Calendar
 
 _SPAN_YEARS = 3  # years on each side of the first date asked about
 

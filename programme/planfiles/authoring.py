@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .rawplan import Raw, RawList
+from programme.planfiles.rawplan import Raw, RawList
 
 
 def _caller_line(depth: int = 2) -> int:

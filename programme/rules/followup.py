@@ -7,9 +7,9 @@ same event handled twice tells nobody twice.
 
 from __future__ import annotations
 
-from .assess import Assessment
-from .chasing.policy import LEAD, OWNER, Notification
-from .model import Milestone, Rating
+from programme.rules.assess import Assessment
+from programme.rules.chase import LEAD, OWNER, Notification
+from programme.rules.model import Milestone, Rating
 
 CAN_START = "can-start"
 RATING_CHANGED = "rating-changed"

@@ -6,22 +6,21 @@ Apprise, Jinja2 and the outbox are imported inside the commands so the CLI start
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from programme.cli.common import PlansOption
+
 outbox_app = typer.Typer(help="What the chase has queued, sent and failed to send.",
                          no_args_is_help=False, invoke_without_command=True)
 
-PlansOption = Annotated[Path | None, typer.Option(
-    "--plans", help="Plans folder (default: $PROGRAMME_PLANS or ./plans).", show_default=False)]
 
 
 def _moment(text: str | None, tz: str):
     """--as-of for a chase: a date means noon plan time that day (inside the usual window); a
     date-time is taken as written."""
-    from ..workspace import parse_moment
+    from programme.usecases.workspace import parse_moment
 
     if text is not None and len(text.strip()) <= 10:
         return parse_moment(f"{text.strip()}T12:00", tz)
@@ -37,9 +36,9 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
           concurrency: Annotated[int, typer.Option(help="Messages sent at once.")] = 8,
           plans: PlansOption = None) -> None:
     """Remind, chase and escalate: queue what is due in the outbox, then send it."""
-    from ..cli import err, fail, out
-    from ..store import Store
-    from ..workspace import Workspace
+    from programme.cli.common import err, fail, out
+    from programme.store import Store
+    from programme.usecases.workspace import Workspace
 
     if bool(plan_id) == all_plans:
         raise fail("name one PLAN or give --all")
@@ -47,7 +46,7 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
     targets = ws.plans() if all_plans else [ws.plan(plan_id)]
     if not targets:
         raise fail("no valid plans to chase")
-    from ..chasing.run import dispatch_pending, queue_due
+    from programme.usecases.chase import dispatch_pending, queue_due
 
     if dry_run:
         _print_preview(ws, targets, as_of)
@@ -80,8 +79,8 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
 def _print_preview(ws, targets, as_of) -> None:
     from rich.table import Table
 
-    from ..chasing.run import preview
-    from ..cli import out
+    from programme.cli.common import out
+    from programme.usecases.chase import preview
 
     table = Table(title="Due now (dry run: nothing sent or recorded)", title_justify="left")
     for col in ("Plan", "Milestone", "Step", "To", "Why", "When", "Queued"):
@@ -100,7 +99,7 @@ def _print_preview(ws, targets, as_of) -> None:
 
 
 def _rows_json(rows) -> list[dict]:
-    from ..chasing.secrets import mask_url
+    from programme.secrets import mask_url
 
     return [{"key": r.key, "plan": r.plan_id, "milestone": r.milestone_id, "step": r.step,
              "anchor": r.anchor.isoformat(), "recipient": r.recipient, "role": r.role,
@@ -125,10 +124,10 @@ def outbox_list(ctx: typer.Context,
     from rich.markup import escape
     from rich.table import Table
 
-    from ..chasing.secrets import mask_url
-    from ..cli import out
-    from ..store import Store
-    from ..store.outbox import FAILED, PENDING, SENDING, SENT, Outbox
+    from programme.cli.common import out
+    from programme.secrets import mask_url
+    from programme.store import Store
+    from programme.store.outbox import FAILED, PENDING, SENDING, SENT, Outbox
 
     states = ([PENDING, SENDING] if pending else []) + ([FAILED] if failed else []) + (
         [SENT] if sent else [])
@@ -160,11 +159,11 @@ def outbox_retry(send: Annotated[bool, typer.Option(
                  concurrency: Annotated[int, typer.Option(help="Messages sent at once.")] = 8
                  ) -> None:
     """Make failed (and backing-off) notifications due now, and send them."""
-    from ..chasing.run import dispatch_pending
-    from ..cli import err, out
-    from ..store import Store
-    from ..store.outbox import Outbox
-    from ..workspace import parse_moment
+    from programme.cli.common import err, out
+    from programme.store import Store
+    from programme.store.outbox import Outbox
+    from programme.usecases.chase import dispatch_pending
+    from programme.usecases.workspace import parse_moment
 
     store = Store()
     now = parse_moment(None)

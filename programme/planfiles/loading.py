@@ -12,12 +12,10 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import plancache
-from .authoring import Plan as PlanBuilder
-from .gcpause import gc_paused
-from .model import Location, Plan
-from .validation import Problem, validate
-from .yamlfile import YamlError, load_yaml
+from programme.planfiles.authoring import Plan as PlanBuilder
+from programme.planfiles.validation import Problem, validate
+from programme.planfiles.yamlfile import YamlError, load_yaml
+from programme.rules.model import Location, Plan
 
 PLAN_SUFFIXES = (".py", ".yaml", ".yml")
 
@@ -75,21 +73,10 @@ def load_file(path: Path) -> LoadResult:
         content = path.read_bytes()
     except OSError as exc:
         return LoadResult(path, None, [Problem(Location(name), f"cannot read the file: {exc}")])
-    key = plancache.key_for(content, name)
-    cached = plancache.get(key)
-    if cached is not None:
-        plan, problems = cached
-        return LoadResult(path, plan, list(problems))
-    with gc_paused():
-        # One pause for parse and validation, and the parse tree freed inside it: the collector
-        # then never walks the tree's ~20 objects a milestone, only the plan that is kept.
-        raw, problems = _read_yaml(content, name)
-        if not problems:
-            plan, problems = validate(raw, name)
-        else:
-            plan = None
-        del raw
-    plancache.offer(key, (plan, tuple(problems)))
+    raw, problems = _read_yaml(content, name)
+    if problems:
+        return LoadResult(path, None, problems)
+    plan, problems = validate(raw, name)
     return LoadResult(path, plan, problems)
 
 
@@ -133,7 +120,7 @@ def _run_python(path: Path, name: str) -> tuple[object, list[Problem]]:
         if len(builders) != 1:
             return None, [Problem(Location(name), "the file defines no plan: write "
                                   "`plan = Plan(id=..., title=..., ...)` using "
-                                  "`from programme.authoring import Plan`")]
+                                  "`from programme.planfiles.authoring import Plan`")]
         chosen = builders[0]
     return chosen.raw, []
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .model import CurrentStatus, Milestone, Plan, Status
-from .workdays import WorkingCalendar
+from programme.rules.model import CurrentStatus, Milestone, Plan, Status
+from programme.rules.workdays import WorkingCalendar
 
 OWNER = "owner forecast"
 TODAY = "not done yet"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .workspace import PlanState
+from programme.usecases.workspace import PlanState
 
 
 def milestone_json(state: PlanState, mid: str) -> dict[str, Any]:

@@ -1,22 +1,17 @@
 """Read a YAML plan into Raw mappings that know their line numbers.
 
-Speed (bench/plan_scale.py): plan files written in plain block YAML are read by yamlblock.py,
-which gives the same tree about three times faster. Anything else is parsed by libyaml
-(CSafeLoader) when PyYAML has it, with plain strings taken straight from their nodes, and the
-garbage collector is paused while the tree is built. Any failure is parsed again by the
+Parsed by libyaml (CSafeLoader) when PyYAML has it; any failure is parsed again by the
 pure-Python loader, so every error message is exactly the one that loader gives. libyaml accepts
 a few things the pure-Python scanner rejects (tabs as separators, '?' inside [...] or {...}, a
 byte-order mark mid-file), so text holding any of these takes the pure-Python path: the result
-is the same as before for every input, only faster.
+is the one the pure-Python loader gives for every input.
 """
 
 from __future__ import annotations
 
 import yaml
 
-from . import yamlblock
-from .gcpause import gc_paused
-from .rawplan import Raw, RawList
+from programme.planfiles.rawplan import Raw, RawList
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -87,15 +82,6 @@ _PYTHON_ONLY = ("\t", "?", "\ufeff")
 
 def load_yaml(text: str) -> object:
     """Parse YAML text; raise YamlError with a one-line message and the line it concerns."""
-    with gc_paused():  # the parse allocates ~10 objects a line and frees none
-        try:
-            return yamlblock.read(text)
-        except yamlblock.Unsupported:
-            return load_pyyaml(text)
-
-
-def load_pyyaml(text: str) -> object:
-    """The same, always through PyYAML (libyaml where it agrees with the pure-Python loader)."""
     if not any(c in text for c in _PYTHON_ONLY):
         try:
             return yaml.load(text, Loader=_FastLineLoader)

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pendulum
 
-from .assess import Assessment, assess
-from .loading import LoadResult, load_plans
-from .model import Plan
-from .store import LeadRating, Store, definition_hash
-from .validation import Problem, suggest
-from .workdays import plain_utc
+from programme.planfiles.loading import LoadResult, load_plans
+from programme.planfiles.validation import Problem, suggest
+from programme.rules.assess import Assessment, assess
+from programme.rules.model import Plan
+from programme.rules.workdays import plain_utc
+from programme.store import LeadRating, Store, definition_hash
 
 
 class WorkspaceError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from .model import DueRule
+from programme.rules.model import DueRule
 
 _MONTHS = {
     name: i + 1

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from .dates import DateError, parse_date, parse_due
-from .gcpause import gc_paused
-from .model import (
+from programme.planfiles.rawplan import Raw
+from programme.rules.chase import parse_window
+from programme.rules.dates import DateError, parse_date, parse_due
+from programme.rules.model import (
     PLAN_KINDS,
     REGIONS,
     Calendar,
@@ -26,8 +27,7 @@ from .model import (
     Plan,
     ReminderPolicy,
 )
-from .rawplan import Raw
-from .workdays import valid_timezone, working_calendar
+from programme.rules.workdays import valid_timezone, working_calendar
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,6 @@ HUNDRED_DAYS = 100
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _EMAIL = re.compile(r"^[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+$")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 def suggest(word: object, choices: list[str] | tuple[str, ...]) -> str:
@@ -150,13 +149,6 @@ class _Checker:
 
 def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
     """Check a raw plan. Returns (plan, []) when it is sound, else (None, every problem found)."""
-    # ~10 long-lived objects per milestone and almost none freed: collections only cost
-    # (~40% of the time at 50,000 milestones, bench/plan_scale.py)
-    with gc_paused():
-        return _validate(raw, file)
-
-
-def _validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
     c = _Checker(file)
     if not isinstance(raw, dict):
         c.add(Location(file, getattr(raw, "line", None) or 1),
@@ -349,12 +341,9 @@ def _reminders(c: _Checker, value: Any, where: Location, milestone: str | None) 
                   f"due date, e.g. [5, 1, 0], not {before!r}", milestone)
     if "window" in value:
         window = value["window"]
-        parts = window.split("-") if isinstance(window, str) else window
-        if (isinstance(parts, list) and len(parts) == 2
-                and all(isinstance(p, str) and _TIME.match(p.strip()) for p in parts)
-                and parts[0].strip().zfill(5) < parts[1].strip().zfill(5)):
-            out["window"] = tuple(p.strip().zfill(5) for p in parts)
-        else:
+        try:
+            out["window"] = parse_window(window)
+        except ValueError:
             c.add(c.at(value, "window"), f"reminders 'window' should be like '09:00-17:00', not "
                   f"{window!r}", milestone)
     if "enabled" in value:

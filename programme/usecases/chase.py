@@ -20,12 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..assess import Assessment
-from ..store import Store
-from ..store.outbox import Outbox, OutboxItem, OutboxRow
-from ..workspace import Workspace
-from .messages import item_context
-from .policy import Notification, due_notifications, next_sending_time
+from programme.rules.assess import Assessment
+from programme.rules.chase import Notification, due_notifications, next_sending_time
+from programme.rules.messages import item_context
+from programme.store import Store
+from programme.store.outbox import Outbox, OutboxItem, OutboxRow
+from programme.usecases.workspace import Workspace
 
 DEFAULT_CONCURRENCY = 8
 BATCH_RECIPIENTS = 100  # claimed at a time, so a long backlog never outlives its lease
@@ -210,7 +210,7 @@ def queue_follow_ups(store: Store, assessment: Assessment, changed: str, rating_
     """After a check-in on `changed`: 'you can start' to owners it unblocked and 'rating changed'
     to the lead, into the outbox. They answer a person's action, so they go at once rather than
     waiting for a sending window (unattended chasing keeps to its window)."""
-    from ..followup import follow_up_notifications
+    from programme.rules.followup import follow_up_notifications
 
     items = outbox_items(assessment, follow_up_notifications(assessment, changed, rating_before,
                                                              rating_after))

@@ -1,83 +1,36 @@
-"""The `programme` command. Thin: it builds core objects, delegates, and prints.
-
-Prefect is imported only by the commands that run flows, so `status` and `validate` start fast.
-Every user mistake ends as one clear line and a non-zero exit, never a traceback.
-"""
+"""The core commands: validate, sync, status, update, baseline, rate, info."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from typer.core import TyperGroup
 
-from .commands import register_all
-from .model import Rating, Status
-from .store import Store, StoreError
-from .workspace import Workspace, WorkspaceError, parse_moment
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-
-class _Group(TyperGroup):
-    """Turns expected failures (unknown plan, unreachable database...) into one-line errors."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except (WorkspaceError, StoreError) as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-            raise typer.Exit(1) from None
-
-
-app = typer.Typer(
-    cls=_Group,
-    help="Plans as code for commissioning programmes and 100-day plans.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from programme.cli.common import (
+    STATE_STYLE,
+    AsOfOption,
+    PlansOption,
+    err,
+    fail,
+    out,
+    rating_text,
 )
+from programme.cli.common import workspace as _workspace
+from programme.rules.model import Rating, Status
+from programme.usecases.workspace import parse_moment
 
-RATING_STYLE = {
-    Rating.GREEN: "bold green", Rating.AMBER_GREEN: "bold yellow3", Rating.AMBER: "bold yellow",
-    Rating.AMBER_RED: "bold dark_orange", Rating.RED: "bold red",
-}
-STATE_STYLE = {"done": "green", "dropped": "dim", "blocked": "bold red", "overdue": "red",
-               "slipped by dependency": "dark_orange", "at risk": "yellow", "due soon": "cyan"}
-
-PlansOption = Annotated[Path | None, typer.Option(
-    "--plans", help="Plans folder (default: $PROGRAMME_PLANS or ./plans).", show_default=False)]
-AsOfOption = Annotated[str | None, typer.Option(
-    "--as-of", help="Show the plan as of this date (end of day, plan time) or date-time.")]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _workspace(plans: Path | None) -> Workspace:
-    return Workspace(Store(), plans)
-
-
-def rating_text(rating: Rating | None) -> str:
-    if rating is None:
-        return "–"
-    return f"[{RATING_STYLE[rating]}]{rating.label}[/]"
+app = typer.Typer()
 
 
 @app.command()
 def validate(paths: Annotated[list[Path] | None, typer.Argument(
         help="Plan files or folders (default: the plans folder).")] = None) -> None:
     """Check plan files and list every mistake at once, with file:line."""
-    from .loading import load_plans
+    from programme.planfiles.loading import load_plans
 
     results = load_plans(paths or None)
     if not results:
@@ -121,7 +74,7 @@ def status(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None
            as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
            plans: PlansOption = None) -> None:
     """Where a plan stands: forecast, slip, state and rating per milestone (or every plan)."""
-    from .views import plan_json, portfolio_json
+    from programme.usecases.views import plan_json, portfolio_json
 
     ws = _workspace(plans)
     if plan_id is None:
@@ -227,7 +180,7 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
         raise fail("--blocked needs a reason, e.g. --blocked \"waiting for legal sign-off\"")
     forecast_day = None
     if forecast is not None:
-        from .dates import DateError, parse_date
+        from programme.rules.dates import DateError, parse_date
 
         try:
             forecast_day = parse_date(forecast)
@@ -237,7 +190,7 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
     plan = ws.plan(plan_id)
     ws.milestone_id(plan, milestone_id)
     if by is not None and by not in plan.people:
-        from .validation import suggest
+        from programme.planfiles.validation import suggest
 
         raise fail(f"--by '{by}' is not a person in plan '{plan.id}'"
                    f"{suggest(by, list(plan.people))}")
@@ -247,7 +200,7 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
     entry = ws.store.record(plan.id, milestone_id, chosen[0] if chosen else None, now, by=by,
                             note=note, reason=blocked, forecast=forecast_day, source="cli")
     after = ws.state(plan, now, sync=False)
-    from .events import publish_change
+    from programme.usecases.events import publish_change
 
     published = publish_change(plan, entry, before.assessment, after.assessment)
     change = (f"{entry.previous.value} → {entry.status.value}" if entry.previous != entry.status
@@ -255,7 +208,7 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
     extra = f", forecast {forecast_day:%a %-d %b %Y}" if forecast_day else ""
     out.print(f"[green]✓[/] {plan.id} / {milestone_id}: {change}{extra}")
     if not published:  # no Prefect server listening: queue the follow-ups here instead
-        from .chasing.run import queue_follow_ups
+        from programme.usecases.chase import queue_follow_ups
 
         queued = queue_follow_ups(ws.store, after.assessment, milestone_id,
                                   before.assessment.rating, after.assessment.rating, now)
@@ -310,8 +263,8 @@ def info(plans: PlansOption = None) -> None:
     """Where the data lives and what is in it."""
     from importlib.metadata import version
 
-    from .config import data_dir, redact_url
-    from .loading import default_plans_dir
+    from programme.config import data_dir, redact_url
+    from programme.planfiles.loading import default_plans_dir
 
     ws = _workspace(plans)
     out.print(f"programme {version('programme')}")
@@ -325,23 +278,7 @@ def info(plans: PlansOption = None) -> None:
     out.print(f"plan files:    {len(results)} ({sum(r.ok for r in results)} valid)")
     stored = ws.store.plan_ids()
     out.print(f"stored plans:  {', '.join(stored) if stored else 'none yet (run programme sync)'}")
-    from notifications import tls
-
-    try:
-        ca = tls.current().reason
-    except ValueError as exc:
-        ca = str(exc)
-    out.print(f"TLS CA (sending): {ca}", soft_wrap=True)
 
 
-register_all(app)
-
-
-def main() -> None:
-    from .bankholidays import install
-
-    install()  # calendars read bank holidays from the data folder's cache (the rules do no I/O)
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
+def register(main: typer.Typer) -> None:
+    main.registered_commands.extend(app.registered_commands)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .model import Rating, Status
-from .schedule import OWNER, TODAY
+from programme.rules.forecast import OWNER, TODAY
+from programme.rules.model import Rating, Status
 
 DUE_SOON = 5  # working days: "due soon" from 5 working days before the due date
 

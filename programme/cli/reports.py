@@ -11,24 +11,20 @@ from typing import Annotated
 
 import typer
 
+from programme.cli.common import PlansOption
+from programme.cli.common import workspace as _workspace
+
 PlanArg = Annotated[str, typer.Argument(metavar="PLAN", help="The plan's id.")]
-PlansOpt = Annotated[Path | None, typer.Option(
-    "--plans", help="Plans folder (default: $PROGRAMME_PLANS or ./plans).", show_default=False)]
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", metavar="DATE", help="Report as of this date (end of day, plan time) or date-time.")]
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", metavar="FILE",
                                              help="Write to FILE instead of standard output.")]
 
 
-def _workspace(plans: Path | None):
-    from ..store import Store
-    from ..workspace import Workspace
-
-    return Workspace(Store(), plans)
 
 
 def _write(text: str, output: Path | None) -> None:
-    from ..cli import err, fail
+    from programme.cli.common import err, fail
 
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
@@ -42,8 +38,8 @@ def _write(text: str, output: Path | None) -> None:
 
 
 def _templates_ok() -> None:
-    from ..cli import fail
-    from ..reports.render import environment
+    from programme.cli.common import fail
+    from programme.reports.render import environment
 
     try:
         environment()
@@ -55,7 +51,7 @@ def _render(fn, *args):
     """Run a renderer, turning a broken override template into one line naming the file."""
     from jinja2 import TemplateError, TemplateSyntaxError
 
-    from ..cli import fail
+    from programme.cli.common import fail
 
     try:
         return fn(*args)
@@ -70,13 +66,13 @@ def register(app: typer.Typer) -> None:
     def report(plan_id: PlanArg,
                fmt: Annotated[str, typer.Option("--format", "-f", metavar="md|html",
                                                 help="Markdown or a standalone HTML page.")] = "md",
-               as_of: AsOfOpt = None, output: OutOpt = None, plans: PlansOpt = None) -> None:
+               as_of: AsOfOpt = None, output: OutOpt = None, plans: PlansOption = None) -> None:
         """The plan's status report: rating and trend, done, due, overdue, blocked, slips,
         critical path, baseline variance, phases and (HTML) a timeline picture."""
-        from ..cli import fail
-        from ..reports import collect, render_report
-        from ..reports.render import FORMATS
-        from ..workspace import parse_moment
+        from programme.cli.common import fail
+        from programme.reports import collect, render_report
+        from programme.reports.render import FORMATS
+        from programme.usecases.workspace import parse_moment
 
         fmt = fmt.lower().removeprefix(".")
         fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
@@ -98,9 +94,9 @@ def register(app: typer.Typer) -> None:
                as_of: AsOfOpt = None,
                send: Annotated[bool, typer.Option(
                    "--send", help="Deliver it through the outbox (once per reader per day).")] = False,
-               output: OutOpt = None, plans: PlansOpt = None) -> None:
+               output: OutOpt = None, plans: PlansOption = None) -> None:
         """The weekly digest of a plan, or with --portfolio across all plans."""
-        from ..cli import fail
+        from programme.cli.common import fail
 
         if portfolio == (plan_id is not None):
             raise fail("give either a PLAN or --portfolio")
@@ -111,8 +107,8 @@ def register(app: typer.Typer) -> None:
         if portfolio:
             result, _, day = _portfolio(ws, as_of)
         else:
-            from ..reports import collect, render_digest
-            from ..workspace import parse_moment
+            from programme.reports import collect, render_digest
+            from programme.usecases.workspace import parse_moment
 
             plan = ws.plan(plan_id)
             snapshot = collect(ws, plan, parse_moment(as_of, plan.timezone))
@@ -126,10 +122,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def ical(plan_id: PlanArg, as_of: AsOfOpt = None, output: OutOpt = None,
-             plans: PlansOpt = None) -> None:
+             plans: PlansOption = None) -> None:
         """The plan's milestones as an iCalendar (.ics) feed: one all-day event each."""
-        from ..reports import collect, write_ical
-        from ..workspace import parse_moment
+        from programme.reports import collect, write_ical
+        from programme.usecases.workspace import parse_moment
 
         ws = _workspace(plans)
         plan = ws.plan(plan_id)
@@ -141,7 +137,7 @@ def register(app: typer.Typer) -> None:
 
 
 def parse_moment_now():
-    from ..workspace import parse_moment
+    from programme.usecases.workspace import parse_moment
 
     return parse_moment(None)
 
@@ -149,11 +145,10 @@ def parse_moment_now():
 def _send(ws, digest, plans, portfolio: bool, day, now) -> None:
     """Queue the digest in the outbox (once per reader per day) and send what is due now."""
     from notifications.apprise_dispatch import AppriseDispatcher
-
-    from ..chasing.run import dispatch_pending
-    from ..cli import err, out
-    from ..reports.send import digest_items, portfolio_items
-    from ..store.outbox import Outbox
+    from programme.cli.common import err, out
+    from programme.reports.send import digest_items, portfolio_items
+    from programme.store.outbox import Outbox
+    from programme.usecases.chase import dispatch_pending
 
     items = portfolio_items(plans, digest, day) if portfolio else digest_items(plans[0], digest, day)
     if not items:
@@ -172,9 +167,9 @@ def _portfolio(ws, as_of: str | None):
     """Every valid plan's snapshot, with a progress bar on stderr (it can take a while)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ..cli import err, fail
-    from ..reports import collect, render_portfolio
-    from ..workspace import parse_moment
+    from programme.cli.common import err, fail
+    from programme.reports import collect, render_portfolio
+    from programme.usecases.workspace import parse_moment
 
     plans = ws.plans()
     for problem in ws.problems():

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 
-from .assess import Assessment
-from .model import Plan, Status, StatusEntry
+from programme.rules.assess import Assessment
+from programme.rules.model import Plan, Status, StatusEntry
 
 EVENT_NAMES = {
     Status.DONE: "programme.milestone.done",

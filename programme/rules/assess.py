@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from .gcpause import gc_paused
-from .model import CurrentStatus, Milestone, Phase, Plan, Rating, Status
-from .rating import (
+from programme.rules.forecast import Forecast, critical_path, forecast_all, topological_order
+from programme.rules.model import CurrentStatus, Milestone, Plan, Rating, Status
+from programme.rules.rating import (
     BLOCKED,
     DUE_SOON_STATE,
     OVERDUE,
@@ -20,8 +20,7 @@ from .rating import (
     group_rating,
     milestone_rating,
 )
-from .schedule import Forecast, critical_path, forecast_all, topological_order
-from .workdays import WorkingCalendar, plan_today, working_calendar
+from programme.rules.workdays import WorkingCalendar, plan_today, working_calendar
 
 
 @dataclass(frozen=True)
@@ -97,14 +96,13 @@ class Assessment:
 
 def assess(plan: Plan, statuses: dict[str, CurrentStatus], now: datetime) -> Assessment:
     """Apply the rules to `plan` with its reported statuses at the instant `now` (aware)."""
-    with gc_paused():
-        cal = working_calendar(plan.calendar)
-        today = plan_today(now, plan.timezone)
-        forecasts = forecast_all(plan, statuses, today, cal, topological_order(plan))
-        blank = CurrentStatus()
-        views = [milestone_view(m, statuses.get(m.id, blank), forecasts[m.id], today, cal)
-                 for m in plan.milestones]
-        return assemble(plan, now, views)
+    cal = working_calendar(plan.calendar)
+    today = plan_today(now, plan.timezone)
+    forecasts = forecast_all(plan, statuses, today, cal, topological_order(plan))
+    blank = CurrentStatus()
+    views = [milestone_view(m, statuses.get(m.id, blank), forecasts[m.id], today, cal)
+             for m in plan.milestones]
+    return assemble(plan, now, views)
 
 
 def milestone_view(m: Milestone, st: CurrentStatus, f: Forecast, today: date,
@@ -150,9 +148,3 @@ def _group(gid: str, title: str, ids: list[str], views: dict[str, MilestoneView]
     return GroupView(gid, title, tuple(ids), due, forecast, end_slip, rated.rating, rated.reasons,
                      done, len(counted))
 
-
-def phase_of(plan: Plan, milestone: Milestone) -> Phase | None:
-    for phase in plan.phases:
-        if phase.id == milestone.phase:
-            return phase
-    return None

@@ -36,12 +36,13 @@ already-sent step harmless, and it is what stops a second send, not this module.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from ..model import CurrentStatus, Milestone, Plan, ReminderPolicy, Status
-from ..workdays import WorkingCalendar, local_time, plan_today, working_calendar
+from programme.rules.model import CurrentStatus, Milestone, Plan, ReminderPolicy, Status
+from programme.rules.workdays import WorkingCalendar, local_time, plan_today, working_calendar
 
 OWNER, MANAGER, SPONSOR, LEAD = "owner", "manager", "sponsor", "lead"
 DUE_DAY = "due-day"
@@ -73,88 +74,41 @@ def reminder_step(days_before: int) -> str:
     return DUE_DAY if days_before == 0 else f"reminder-{days_before}"
 
 
-def _window(policy: ReminderPolicy) -> tuple[time, time]:
-    start, end = policy.window or ("00:00", "24:00")
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def parse_window(value: object) -> tuple[str, str]:
+    """A sending window as leads write it ('09:00-17:00' or ['09:00', '17:00']) as two 'HH:MM'
+    texts, start before end; ValueError otherwise."""
+    parts = value.split("-") if isinstance(value, str) else value
+    if isinstance(parts, (list, tuple)) and len(parts) == 2 and all(
+            isinstance(p, str) and _CLOCK.match(p.strip()) for p in parts):
+        start, end = (p.strip().zfill(5) for p in parts)
+        if start < end:
+            return start, end
+    raise ValueError(f"a sending window is written like '09:00-17:00', not {value!r}")
+
+
+def window_times(window: tuple[str, str] | list[str] | None) -> tuple[time, time]:
+    """The window's opening and closing times (start inclusive, end exclusive); None is all day."""
+    start, end = window or ("00:00", "24:00")
     return time.fromisoformat(start), (time.max if end == "24:00" else time.fromisoformat(end))
-
-
-class _Policies:
-    """policy_for(m) builds two dataclasses; most milestones share one override, so cache it
-    (by identity first: hashing a ReminderPolicy is dearer than a dict hit on its id)."""
-
-    def __init__(self, plan: Plan):
-        self.plan = plan
-        self._cache: dict[int, tuple[ReminderPolicy, tuple[time, time]]] = {}
-        self._by_value: dict[ReminderPolicy, tuple[ReminderPolicy, tuple[time, time]]] = {}
-
-    def get(self, m: Milestone) -> tuple[ReminderPolicy, tuple[time, time]]:
-        hit = self._cache.get(id(m.reminders))
-        if hit is None:
-            hit = self._by_value.get(m.reminders)
-            if hit is None:
-                policy = self.plan.policy_for(m)
-                hit = self._by_value[m.reminders] = (policy, _window(policy))
-            self._cache[id(m.reminders)] = hit
-        return hit
-
-
-class _Memo:
-    """The working calendar with answers remembered for one evaluation: thousands of milestones
-    share a few dozen due dates."""
-
-    def __init__(self, cal: WorkingCalendar, timezone: str):
-        self.cal = cal
-        self.timezone = timezone
-        self._add: dict[tuple[date, int], date] = {}
-        self._between: dict[tuple[date, date], int] = {}
-        self._working: dict[date, bool] = {}
-        self._days: dict[datetime, date] = {}
-        self.ladders: dict[tuple, tuple] = {}  # (R, D, policy id) -> _ladder(...)
-
-    def add(self, day: date, n: int) -> date:
-        key = (day, n)
-        hit = self._add.get(key)
-        if hit is None:
-            hit = self._add[key] = self.cal.add(day, n)
-        return hit
-
-    def between(self, start: date, end: date) -> int:
-        key = (start, end)
-        hit = self._between.get(key)
-        if hit is None:
-            hit = self._between[key] = self.cal.between(start, end)
-        return hit
-
-    def is_working_day(self, day: date) -> bool:
-        hit = self._working.get(day)
-        if hit is None:
-            hit = self._working[day] = self.cal.is_working_day(day)
-        return hit
-
-    def next_working_day(self, day: date) -> date:
-        return self.add(day, 0)
-
-    def plan_day(self, moment: datetime) -> date:
-        hit = self._days.get(moment)
-        if hit is None:
-            hit = self._days[moment] = plan_today(moment, self.timezone)
-        return hit
 
 
 def due_notifications(plan: Plan, statuses: Mapping[str, CurrentStatus],
                       now: datetime) -> list[Notification]:
     """Every notification due at `now` (aware), in plan order; see the module docstring."""
-    cal = _Memo(working_calendar(plan.calendar), plan.timezone)
+    cal = working_calendar(plan.calendar)
     local = local_time(now, plan.timezone)
     today = local.date()
     if not cal.is_working_day(today):
         return []
     clock = time(local.hour, local.minute, local.second)
-    policies = _Policies(plan)
     blank = CurrentStatus()
     out: list[Notification] = []
     for m in plan.milestones:
-        policy, (start, end) = policies.get(m)
+        policy = plan.policy_for(m)
+        start, end = window_times(policy.window)
         if not policy.enabled or not (start <= clock < end):
             continue
         st = statuses.get(m.id, blank)
@@ -168,9 +122,9 @@ def due_notifications(plan: Plan, statuses: Mapping[str, CurrentStatus],
 
 
 def _blocked(plan: Plan, m: Milestone, st: CurrentStatus, policy: ReminderPolicy,
-             cal: _Memo, today: date) -> list[Notification]:
-    began = cal.plan_day(st.since) if st.since else today
-    first = cal.next_working_day(began)
+             cal: WorkingCalendar, today: date) -> list[Notification]:
+    began = plan_today(st.since, plan.timezone) if st.since else today
+    first = cal.add(began, 0)
     if today < first:
         return []
     every = policy.blocked_every or 0
@@ -180,14 +134,10 @@ def _blocked(plan: Plan, m: Milestone, st: CurrentStatus, policy: ReminderPolicy
 
 
 def _owner_and_escalations(plan: Plan, m: Milestone, st: CurrentStatus, policy: ReminderPolicy,
-                           cal: _Memo, today: date) -> list[Notification]:
+                           cal: WorkingCalendar, today: date) -> list[Notification]:
     r_day = st.forecast or m.due
     d_day = max(m.due, r_day)
-    key = (r_day, d_day, id(policy))
-    ladder = cal.ladders.get(key)
-    if ladder is None:  # milestones sharing dates and policy share the ladder's position
-        ladder = cal.ladders[key] = _ladder(r_day, d_day, policy, cal, today)
-    owner_step, late, manager_day, sponsor_day = ladder
+    owner_step, late, manager_day, sponsor_day = _ladder(r_day, d_day, policy, cal, today)
     out: list[Notification] = []
     if owner_step is not None:
         step, anchor, scheduled = owner_step
@@ -204,12 +154,13 @@ def _owner_and_escalations(plan: Plan, m: Milestone, st: CurrentStatus, policy: 
     return out
 
 
-def _ladder(r_day: date, d_day: date, policy: ReminderPolicy, cal: _Memo, today: date):
+def _ladder(r_day: date, d_day: date, policy: ReminderPolicy, cal: WorkingCalendar,
+            today: date) -> tuple[tuple[str, date, date] | None, int, date | None, date | None]:
     """Where the owner ladder stands today and which escalations are due, for these dates."""
     late = cal.between(d_day, today) if today > d_day else 0  # working days past D
     every = policy.chase_every or 0
     chases = late // every if every > 0 else 0
-    owner_step = None
+    owner_step: tuple[str, date, date] | None = None
     if chases:
         owner_step = (f"chase-{chases}", d_day, cal.add(d_day, chases * every))
     else:
@@ -228,7 +179,7 @@ def _ladder(r_day: date, d_day: date, policy: ReminderPolicy, cal: _Memo, today:
     return owner_step, late, manager_day, sponsor_day
 
 
-def _reminder_day(cal: WorkingCalendar | _Memo, target: date, before: int) -> date:
+def _reminder_day(cal: WorkingCalendar, target: date, before: int) -> date:
     """The working day `before` working days ahead of `target`; for 0, the target itself or, when
     it is not a working day, the last working day before it (never after the date)."""
     if before == 0:
@@ -258,14 +209,12 @@ def next_sending_time(rule: dict, now: datetime) -> datetime | None:
     opening (aware, UTC)."""
     import pendulum
 
-    from ..model import Calendar
+    from programme.rules.model import Calendar
 
     cal = working_calendar(Calendar(region=rule["region"], weekends=frozenset(rule["weekends"]),
                                     closures=frozenset(date.fromisoformat(d)
                                                        for d in rule["closures"])))
-    start_text, end_text = rule["window"]
-    start = time.fromisoformat(start_text)
-    end = time.max if end_text == "24:00" else time.fromisoformat(end_text)
+    start, end = window_times(rule["window"])
     local = local_time(now, rule["timezone"])
     today = local.date()
     clock = time(local.hour, local.minute, local.second)
@@ -275,29 +224,3 @@ def next_sending_time(rule: dict, now: datetime) -> datetime | None:
     opening = pendulum.datetime(day.year, day.month, day.day, start.hour, start.minute,
                                 tz=rule["timezone"]).in_timezone("UTC")
     return datetime.fromtimestamp(opening.timestamp(), tz=UTC)
-
-
-def schedule_of(plan: Plan, milestone: Milestone, status: CurrentStatus | None = None
-                ) -> list[tuple[date, str, str]]:
-    """The owner ladder and escalations as (day, step, recipient) for one milestone, ignoring
-    windows and today: what the chase would send if nobody ever answered. For `programme chase
-    --dry-run` listings and for tests to state expectations independently of `due_notifications`.
-    Chases are listed for 20 working days past the date."""
-    cal = working_calendar(plan.calendar)
-    policy = plan.policy_for(milestone)
-    st = status or CurrentStatus()
-    r_day = st.forecast or milestone.due
-    d_day = max(milestone.due, r_day)
-    rows = [(_reminder_day(cal, r_day, b), reminder_step(b), milestone.owner)
-            for b in policy.before or ()]
-    every = policy.chase_every or 0
-    if every:
-        for n in range(1, 20 // every + 1):
-            rows.append((cal.add(d_day, n * every), f"chase-{n}", milestone.owner))
-    manager = _manager(plan, milestone.owner)
-    if policy.escalate_to_manager_after and manager and manager != milestone.owner:
-        rows.append((cal.add(d_day, policy.escalate_to_manager_after), ESCALATE_MANAGER, manager))
-    if policy.escalate_to_sponsor_after and plan.sponsor and plan.sponsor != milestone.owner:
-        rows.append((cal.add(d_day, policy.escalate_to_sponsor_after), ESCALATE_SPONSOR,
-                     plan.sponsor))
-    return sorted(rows)

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-PlansOpt = Annotated[Path | None, typer.Option(
-    "--plans", help="Plans folder (default: $PROGRAMME_PLANS or ./plans).", show_default=False)]
+from programme.cli.common import PlansOption
+
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")]
 
 
@@ -21,11 +21,11 @@ def register(app: typer.Typer) -> None:
                 "--as-of", metavar="DATE", help="Run as if it were this date or date-time.")] = None,
             send: Annotated[bool, typer.Option(
                 "--send/--no-send", help="Send what is due (default) or only queue it.")] = True,
-            plans: PlansOpt = None, verbose: VerboseOpt = False) -> None:
+            plans: PlansOption = None, verbose: VerboseOpt = False) -> None:
         """Run the tracking flow: ratings, chasing and the report, for one plan or all."""
-        from ..cli import err, fail, out
-        from ..store import Store
-        from ..workspace import Workspace, parse_moment
+        from programme.cli.common import err, fail, out
+        from programme.store import Store
+        from programme.usecases.workspace import Workspace, parse_moment
 
         if bool(plan_id) == all_plans:
             raise fail("name a plan or use --all")
@@ -63,13 +63,13 @@ def register(app: typer.Typer) -> None:
         mark_migrated()
 
     @app.command()
-    def serve(plans: PlansOpt = None, verbose: VerboseOpt = False) -> None:
+    def serve(plans: PlansOption = None, verbose: VerboseOpt = False) -> None:
         """Register and serve the deployments on the Prefect server at PREFECT_API_URL: daily
         tracking (09:00 on working days, plan time), the Monday digest, and the check-in
         triggers."""
         import os
 
-        from ..cli import fail
+        from programme.cli.common import fail
 
         if not os.environ.get("PREFECT_API_URL"):
             raise fail("PREFECT_API_URL is not set: start a Prefect server (`prefect server "
@@ -83,11 +83,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _print_results(out, results: list[dict]) -> None:
-    from pathlib import Path
 
     from rich.table import Table
 
-    from ..config import data_dir
+    from programme.config import data_dir
 
     table = Table(title="Tracking run", title_justify="left")
     for col in ("Plan", "Rating", "Queued", "Sent", "Failed", "Messages"):

@@ -10,10 +10,8 @@ from __future__ import annotations
 import shlex
 from datetime import date
 
-from ..assess import Assessment
-from ..model import Plan
-from ..workdays import WorkingCalendar, working_calendar
-from .policy import (
+from programme.rules.assess import Assessment
+from programme.rules.chase import (
     ESCALATE_MANAGER,
     ESCALATE_SPONSOR,
     LEAD,
@@ -23,6 +21,8 @@ from .policy import (
     Notification,
     sending_rule,
 )
+from programme.rules.model import Plan
+from programme.rules.workdays import WorkingCalendar, working_calendar
 
 
 def checkin_link(n: Notification) -> str | None:
