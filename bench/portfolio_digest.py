@@ -29,10 +29,11 @@ from generate import generate_plan, generate_statuses
 from report_vs_tj3 import machine
 from sqlalchemy import event
 
-from programme.reports import Snapshot, collect, render_portfolio
-from programme.rules.assess import assess
+from programme.reports import Snapshot, render_portfolio
+from programme.rules.assess import PlanState, assess
 from programme.store import Store
-from programme.usecases.workspace import PlanState, Workspace
+from programme.usecases.digest import collect
+from programme.usecases.workspace import Workspace
 
 
 def build(count: int, milestones: int, store: Store, now: datetime):

@@ -44,10 +44,9 @@ from generate import generate_plan, generate_statuses, generate_yaml
 
 from programme.planfiles.loading import load_file
 from programme.reports import Snapshot, render_report
-from programme.rules.assess import assess
+from programme.rules.assess import PlanState, assess
 from programme.rules.model import Plan, Status
 from programme.rules.workdays import working_calendar
-from programme.usecases.workspace import PlanState
 
 TARGET = 20
 MAIN = (Path(__file__).resolve().parents[1] / "programme" / "__main__.py").exists()

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import apprise
@@ -36,12 +36,12 @@ from apprise import NotifyFormat
 from apprise.plugins.email import NotifyEmail
 
 from programme.config import data_dir
-from programme.secrets import mask_text, mask_url
+from programme.contacts import is_email, mask_text, mask_url
+from programme.usecases.dispatch import Delivery, Forms, Message
 
 from . import sink
-from .channels import Delivery, Message
+from .render import render_lazily
 
-_EMAIL = re.compile(r"^[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+$")
 LIVE, SINK = "live", "sink"
 MAX_PARSED = 4096  # contacts whose parsed services a dispatcher keeps
 
@@ -107,9 +107,9 @@ class AppriseDispatcher:
         """The Apprise URL a contact is sent through."""
         contact = contact.strip()
         if self.delivery == SINK:  # nothing leaves the machine: file it under a safe label
-            label = contact if _EMAIL.match(contact) else mask_url(contact)
+            label = contact if is_email(contact) else mask_url(contact)
             return sink.sink_url(label, self.sink_dir)
-        if _EMAIL.match(contact):
+        if is_email(contact):
             if not self.smtp_url:
                 return sink.sink_url(contact, self.sink_dir)
             glue = "&" if "?" in self.smtp_url else "?"
@@ -120,7 +120,7 @@ class AppriseDispatcher:
         """Where a contact goes, safe to print."""
         url = self.resolve(contact)
         if url.startswith(sink.SCHEMA):
-            label = contact if _EMAIL.match(contact) else mask_url(contact)
+            label = contact if is_email(contact) else mask_url(contact)
             return f"{label} (local sink {self.sink_dir})"
         if url != contact:
             return f"{contact} (via {mask_url(self.smtp_url or '')})"
@@ -170,6 +170,9 @@ class AppriseDispatcher:
             self._parsed.setdefault(contact, []).append(senders)
 
     # -- sending ---------------------------------------------------------------------------------
+    def render(self, name: str, items: list[dict], now: datetime) -> Forms:
+        return render_lazily(name, items, now)
+
     def send(self, message: Message) -> Delivery:
         if not message.targets:
             return Delivery((), "no contact to send to", permanent=True)

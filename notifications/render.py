@@ -8,11 +8,11 @@ HTML is autoescaped; the text forms are not. Templates only lay out the facts th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from programme import templating
+from programme.usecases.dispatch import Rendered
 
 SHIPPED = Path(__file__).parent / "templates"
 
@@ -23,17 +23,6 @@ ITEM_DEFAULTS = {"answer_label": "To answer", "checkin_link": None, "forecast_wh
 
 FORMS = ("text", "html", "chat")
 _TEMPLATE = {"text": "email.txt", "html": "email.html", "chat": "chat.txt"}
-
-
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
-    chat: str
-
-    def form(self, name: str) -> str:
-        return getattr(self, name)
 
 
 class LazyRendered:

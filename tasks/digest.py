@@ -7,9 +7,9 @@ from datetime import date, datetime
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from programme.reports import Snapshot, collect, render_digest, render_portfolio
-from programme.reports.send import digest_items, portfolio_items
+from programme.reports import Snapshot, render_digest, render_portfolio
 from programme.store.outbox import Outbox
+from programme.usecases.digest import collect, digest_items, portfolio_items
 from programme.usecases.workspace import Workspace
 
 

@@ -11,8 +11,9 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from programme.config import data_dir
-from programme.reports import Snapshot, collect, render_report
+from programme.reports import Snapshot, render_report
 from programme.rules.assess import Assessment
+from programme.usecases.digest import collect
 
 from .context import RunContext
 

@@ -99,7 +99,7 @@ def _print_preview(ws, targets, as_of) -> None:
 
 
 def _rows_json(rows) -> list[dict]:
-    from programme.secrets import mask_url
+    from programme.contacts import mask_url
 
     return [{"key": r.key, "plan": r.plan_id, "milestone": r.milestone_id, "step": r.step,
              "anchor": r.anchor.isoformat(), "recipient": r.recipient, "role": r.role,
@@ -125,7 +125,7 @@ def outbox_list(ctx: typer.Context,
     from rich.table import Table
 
     from programme.cli.common import out
-    from programme.secrets import mask_url
+    from programme.contacts import mask_url
     from programme.store import Store
     from programme.store.outbox import FAILED, PENDING, SENDING, SENT, Outbox
 

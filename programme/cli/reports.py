@@ -70,8 +70,9 @@ def register(app: typer.Typer) -> None:
         """The plan's status report: rating and trend, done, due, overdue, blocked, slips,
         critical path, baseline variance, phases and (HTML) a timeline picture."""
         from programme.cli.common import fail
-        from programme.reports import collect, render_report
+        from programme.reports import render_report
         from programme.reports.render import FORMATS
+        from programme.usecases.digest import collect
         from programme.usecases.workspace import parse_moment
 
         fmt = fmt.lower().removeprefix(".")
@@ -107,7 +108,8 @@ def register(app: typer.Typer) -> None:
         if portfolio:
             result, _, day = _portfolio(ws, as_of)
         else:
-            from programme.reports import collect, render_digest
+            from programme.reports import render_digest
+            from programme.usecases.digest import collect
             from programme.usecases.workspace import parse_moment
 
             plan = ws.plan(plan_id)
@@ -124,7 +126,8 @@ def register(app: typer.Typer) -> None:
     def ical(plan_id: PlanArg, as_of: AsOfOpt = None, output: OutOpt = None,
              plans: PlansOption = None) -> None:
         """The plan's milestones as an iCalendar (.ics) feed: one all-day event each."""
-        from programme.reports import collect, write_ical
+        from programme.reports import write_ical
+        from programme.usecases.digest import collect
         from programme.usecases.workspace import parse_moment
 
         ws = _workspace(plans)
@@ -146,9 +149,9 @@ def _send(ws, digest, plans, portfolio: bool, day, now) -> None:
     """Queue the digest in the outbox (once per reader per day) and send what is due now."""
     from notifications.apprise_dispatch import AppriseDispatcher
     from programme.cli.common import err, out
-    from programme.reports.send import digest_items, portfolio_items
     from programme.store.outbox import Outbox
     from programme.usecases.chase import dispatch_pending
+    from programme.usecases.digest import digest_items, portfolio_items
 
     items = portfolio_items(plans, digest, day) if portfolio else digest_items(plans[0], digest, day)
     if not items:
@@ -168,7 +171,8 @@ def _portfolio(ws, as_of: str | None):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from programme.cli.common import err, fail
-    from programme.reports import collect, render_portfolio
+    from programme.reports import render_portfolio
+    from programme.usecases.digest import collect
     from programme.usecases.workspace import parse_moment
 
     plans = ws.plans()

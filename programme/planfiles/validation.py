@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from programme.contacts import is_email
 from programme.planfiles.rawplan import Raw
 from programme.rules.chase import parse_window
 from programme.rules.dates import DateError, parse_date, parse_due
@@ -54,7 +55,6 @@ DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 HUNDRED_DAYS = 100
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-_EMAIL = re.compile(r"^[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+$")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
 
 
@@ -67,7 +67,7 @@ def suggest(word: object, choices: list[str] | tuple[str, ...]) -> str:
 
 
 def valid_contact(contact: object) -> bool:
-    return isinstance(contact, str) and bool(_EMAIL.match(contact) or _URL.match(contact))
+    return isinstance(contact, str) and (is_email(contact) or bool(_URL.match(contact)))
 
 
 class _Checker:

@@ -7,10 +7,9 @@ imported only when something is rendered.
 
 from __future__ import annotations
 
-from programme.reports.collect import collect
 from programme.reports.context import Report, Snapshot, build
 from programme.reports.ical import write_ical
 from programme.reports.render import Digest, render_digest, render_portfolio, render_report
 
-__all__ = ["Digest", "Report", "Snapshot", "build", "collect", "render_digest", "render_portfolio",
+__all__ = ["Digest", "Report", "Snapshot", "build", "render_digest", "render_portfolio",
            "render_report", "write_ical"]

@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from programme.rules.assess import GroupView, MilestoneView
+from programme.rules.assess import GroupView, MilestoneView, PlanState
 from programme.rules.forecast import OWNER, TODAY
-from programme.rules.model import Plan, Rating, Status, StatusEntry
+from programme.rules.model import LeadRating, Plan, Rating, Status, StatusEntry
 from programme.rules.workdays import working_calendar
-from programme.store import LeadRating
-from programme.usecases.workspace import PlanState
 
 PERIOD = timedelta(days=7)  # "done in the period": the week before the report
 LOOKAHEAD = timedelta(days=14)  # "due in the next two weeks"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from programme.rules.forecast import Forecast, critical_path, forecast_all, topological_order
-from programme.rules.model import CurrentStatus, Milestone, Plan, Rating, Status
+from programme.rules.model import CurrentStatus, LeadRating, Milestone, Plan, Rating, Status
 from programme.rules.rating import (
     BLOCKED,
     DUE_SOON_STATE,
@@ -148,3 +148,12 @@ def _group(gid: str, title: str, ids: list[str], views: dict[str, MilestoneView]
     return GroupView(gid, title, tuple(ids), due, forecast, end_slip, rated.rating, rated.reasons,
                      done, len(counted))
 
+
+@dataclass(frozen=True)
+class PlanState:
+    """A plan as every view shows it: the assessment, the lead's own rating, the baseline."""
+
+    plan: Plan
+    assessment: Assessment
+    lead_rating: LeadRating | None
+    baseline: dict[str, date] | None

@@ -237,3 +237,13 @@ class CurrentStatus:
     reason: str | None = None
     note: str | None = None
     by: str | None = None
+
+
+@dataclass(frozen=True)
+class LeadRating:
+    """The lead's own delivery-confidence rating, shown beside the computed one, never overridden."""
+
+    rating: Rating
+    commentary: str
+    at: datetime
+    by: str | None

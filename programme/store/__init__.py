@@ -11,14 +11,14 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from programme.config import database_url
-from programme.rules.model import CurrentStatus, Plan, Rating, Status, StatusEntry
+from programme.rules.model import CurrentStatus, LeadRating, Plan, Rating, Status, StatusEntry
 from programme.rules.workdays import plan_today
 from programme.store import tables as t
 
@@ -38,14 +38,6 @@ class SyncResult:
     unchanged: int
     first_sync: bool
     definition_changed: bool
-
-
-@dataclass(frozen=True)
-class LeadRating:
-    rating: Rating
-    commentary: str
-    at: datetime
-    by: str | None
 
 
 def definition_hash(plan: Plan) -> str:
@@ -218,11 +210,6 @@ class Store:
         with self._read() as conn:
             return conn.execute(select(t.plans).where(t.plans.c.id == plan_id)).first()
 
-    def milestone_rows(self, plan_id: str) -> list:
-        with self._read() as conn:
-            return list(conn.execute(select(t.milestones).where(
-                t.milestones.c.plan_id == plan_id).order_by(t.milestones.c.position)))
-
     # -- status --------------------------------------------------------------------------------
     def record(self, plan_id: str, milestone_id: str, status: Status | None, at: datetime, *,
                by: str | None = None, note: str | None = None, reason: str | None = None,
@@ -352,6 +339,3 @@ def _short(exc: Exception) -> str:
     text = str(getattr(exc, "orig", exc)).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

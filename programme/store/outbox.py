@@ -37,8 +37,8 @@ from sqlalchemy import (
     update,
 )
 
+from programme.contacts import mask_text
 from programme.rules.workdays import plain_utc
-from programme.secrets import mask_text
 from programme.store import Store
 from programme.store.tables import UTCDateTime
 

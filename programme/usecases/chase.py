@@ -25,6 +25,7 @@ from programme.rules.chase import Notification, due_notifications, next_sending_
 from programme.rules.messages import item_context
 from programme.store import Store
 from programme.store.outbox import Outbox, OutboxItem, OutboxRow
+from programme.usecases.dispatch import Dispatcher, Message, Rendered
 from programme.usecases.workspace import Workspace
 
 DEFAULT_CONCURRENCY = 8
@@ -45,13 +46,6 @@ class ChaseResult:
         return ChaseResult(self.queued + other.queued, self.sent + other.sent,
                            self.failed + other.failed, self.skipped + other.skipped,
                            self.messages + other.messages, self.errors + other.errors)
-
-
-@dataclass(frozen=True)
-class Due:
-    notification: Notification
-    item: OutboxItem
-    queued: bool  # False: the key was already in the outbox
 
 
 def due_items(workspace: Workspace, plan, now: datetime, sync: bool = True) -> list[OutboxItem]:
@@ -105,7 +99,7 @@ def group_messages(rows: list[OutboxRow]) -> list[list[OutboxRow]]:
             for g in groups.values()]
 
 
-def dispatch_pending(store: Store, dispatcher, now: datetime, *,
+def dispatch_pending(store: Store, dispatcher: Dispatcher, now: datetime, *,
                      concurrency: int = DEFAULT_CONCURRENCY, outbox: Outbox | None = None,
                      worker: str | None = None, limit: int | None = None) -> ChaseResult:
     """Outbox -> channels: everything due at `now`, one message per recipient, claimed a
@@ -125,11 +119,8 @@ def dispatch_pending(store: Store, dispatcher, now: datetime, *,
             return total
 
 
-def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher, now: datetime,
+def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher: Dispatcher, now: datetime,
                 concurrency: int) -> ChaseResult:
-    from notifications.channels import Message
-    from notifications.render import Rendered, render_lazily
-
     groups = group_messages(rows)
     sent = failed = 0
     errors: list[str] = []
@@ -140,7 +131,7 @@ def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher, now: datetime
             p = first.payload
             forms = Rendered(p["subject"], p["text"], p["html"], p["chat"])
         else:  # each body rendered when a target asks for it
-            forms = render_lazily(first.recipient_name, [r.payload for r in group], now)
+            forms = dispatcher.render(first.recipient_name, [r.payload for r in group], now)
         return Message(first.recipient, first.recipient_name, first.remaining, forms,
                        tuple(r.key for r in group))
 
@@ -198,7 +189,7 @@ def _outside_window_deferred(outbox: Outbox, rows: list[OutboxRow], now: datetim
     return keep
 
 
-def run_chase(workspace: Workspace, plan, now: datetime, dispatcher, *,
+def run_chase(workspace: Workspace, plan, now: datetime, dispatcher: Dispatcher, *,
               concurrency: int = DEFAULT_CONCURRENCY) -> ChaseResult:
     """Queue what is due for `plan` at `now`, then send everything the outbox holds for now."""
     queued = queue_due(workspace, plan, now)

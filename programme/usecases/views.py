@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from programme.usecases.workspace import PlanState
+from programme.rules.assess import PlanState
 
 
 def milestone_json(state: PlanState, mid: str) -> dict[str, Any]:

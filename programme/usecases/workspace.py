@@ -6,7 +6,6 @@ which statuses, as of when" is answered the same way everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -14,22 +13,14 @@ import pendulum
 
 from programme.planfiles.loading import LoadResult, load_plans
 from programme.planfiles.validation import Problem, suggest
-from programme.rules.assess import Assessment, assess
+from programme.rules.assess import PlanState, assess
 from programme.rules.model import Plan
 from programme.rules.workdays import plain_utc
-from programme.store import LeadRating, Store, definition_hash
+from programme.store import Store, definition_hash
 
 
 class WorkspaceError(Exception):
     """A one-line, user-facing error (unknown plan, invalid plan file...)."""
-
-
-@dataclass(frozen=True)
-class PlanState:
-    plan: Plan
-    assessment: Assessment
-    lead_rating: LeadRating | None
-    baseline: dict[str, date] | None
 
 
 class Workspace:

@@ -8,12 +8,12 @@ import pendulum
 import pytest
 
 from notifications.render import render
+from programme.contacts import mask_text, mask_url
 from programme.rules.assess import assess
 from programme.rules.chase import due_notifications
 from programme.rules.messages import item_context, when_words
 from programme.rules.model import Calendar, CurrentStatus, Status
 from programme.rules.workdays import working_calendar
-from programme.secrets import mask_text, mask_url
 
 from .conftest import make_plan, ms
 

@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 from notifications.apprise_dispatch import AppriseDispatcher
-from notifications.channels import Message
-from notifications.render import Rendered
+from programme.usecases.dispatch import Message, Rendered
 
 from .conftest import SmtpServer
 

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from programme.planfiles.loading import load_file
-from programme.reports.collect import collect
 from programme.rules.model import Person, Plan, Rating, Status
 from programme.store import Store
+from programme.usecases.digest import collect
 from programme.usecases.workspace import Workspace
 
 DATA = Path(__file__).parent / "data"

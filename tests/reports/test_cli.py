@@ -113,7 +113,7 @@ def test_broken_override_template_is_a_one_line_error(bare_home, tmp_path, capsy
 
 def test_digest_outbox_rows_are_one_per_subscriber_per_day(snap):
     from programme.reports import render_digest
-    from programme.reports.send import digest_items
+    from programme.usecases.digest import digest_items
 
     digest = render_digest(snap)
     items = digest_items(snap.plan, digest, snap.state.assessment.today)

@@ -8,11 +8,11 @@ import pytest
 import report_scenario as scenario
 
 from programme.reports import build, render_digest, render_report
-from programme.reports.collect import collect
 from programme.reports.context import Snapshot, trend
-from programme.rules.assess import assess
+from programme.rules.assess import PlanState, assess
 from programme.rules.model import Rating, Status
-from programme.usecases.workspace import PlanState, Workspace
+from programme.usecases.digest import collect
+from programme.usecases.workspace import Workspace
 
 
 @pytest.mark.parametrize("previous, current, expected", [

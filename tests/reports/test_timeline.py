@@ -9,9 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from programme.reports import build, render_digest
 from programme.reports.context import Snapshot
 from programme.reports.timeline import MAX_ROWS, bars, colour, svg
-from programme.rules.assess import assess
+from programme.rules.assess import PlanState, assess
 from programme.rules.model import DueRule, Milestone, Person, Phase, Plan
-from programme.usecases.workspace import PlanState
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 

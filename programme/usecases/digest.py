@@ -1,4 +1,5 @@
-"""Where a digest goes: its subscribers (the portfolio's: every plan's sponsor) and the outbox
+"""Reports and digests: what a report reads from the store (`collect`), and where a digest
+goes: its subscribers (the portfolio's: every plan's sponsor) and the outbox
 rows that carry it, one per reader per plan per day, so the outbox's unique key sends each
 digest once however often it is queued. The rows carry the rendered message ("kind": "digest"),
 which the dispatcher sends as it is.
@@ -7,10 +8,24 @@ which the dispatcher sends as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from programme.reports.context import PERIOD, Snapshot
 from programme.reports.render import Digest
 from programme.rules.model import Plan
+from programme.usecases.workspace import Workspace
+
+
+def collect(ws: Workspace, plan: Plan, now: datetime, sync: bool = True) -> Snapshot:
+    """The plan as of `now`, as of a week before (for the trend) and its status history."""
+    state = ws.state(plan, now, sync=sync)
+    row = ws.store.plan_row(plan.id)
+    known_a_week_ago = row is not None and row.first_synced_at <= now - PERIOD
+    # no trend for a plan the store did not know a week ago: "all not started" is not a rating
+    previous = ws.state(plan, now - PERIOD, sync=False) if known_a_week_ago else None
+    history = tuple(ws.store.history(plan.id, until=now))
+    return Snapshot(state, previous, history)
+
 
 DIGEST_STEP = "digest"
 DIGEST_MILESTONE = "_digest"  # outbox rows are per milestone; a digest belongs to the whole plan

@@ -1,14 +1,28 @@
-"""The dispatch interface: a rendered message for one recipient in, which targets took it out.
+"""The dispatch interface the chase run sends through: a message for one recipient in, which
+targets took it out.
 
-The chase run only knows this interface, so unit tests use `RecordingDispatcher` and everything
-else uses `notifications.apprise_dispatch.AppriseDispatcher` (real channels, or the local sink).
+Declared here, in the core, so the use cases never import a channel: the entry points (CLI,
+flows) build a dispatcher from `notifications` and pass it in.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message rendered in every form (a digest is rendered before it is queued)."""
+
+    subject: str
+    text: str
+    html: str
+    chat: str
+
+    def form(self, name: str) -> str:
+        return str(getattr(self, name))
 
 
 class Forms(Protocol):
@@ -60,21 +74,11 @@ class Delivery:
 
 
 class Dispatcher(Protocol):
+    """Where messages go out: notifications.apprise_dispatch.AppriseDispatcher (real channels, or
+    the local sink) and notifications.recording.RecordingDispatcher (a fake for unit tests)."""
+
+    def render(self, name: str, items: list[dict], now: datetime) -> Forms:
+        """One recipient's message listing all their items (each a queued item's payload)."""
+        ...
+
     def send(self, message: Message) -> Delivery: ...
-
-
-@dataclass
-class RecordingDispatcher:
-    """A fake for unit tests: accepts everything (or fails the targets in `down`), remembers all."""
-
-    down: set[str] = field(default_factory=set)
-    sent: list[Message] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def send(self, message: Message) -> Delivery:
-        ok = tuple(t for t in message.targets if t not in self.down)
-        with self._lock:
-            if ok:
-                self.sent.append(message)
-        failed = [t for t in message.targets if t in self.down]
-        return Delivery(ok, f"{len(failed)} target(s) down" if failed else None)

@@ -1,4 +1,7 @@
-"""Apprise URLs carry tokens and passwords; these helpers make them safe to show or store.
+"""People's contacts: a bare email address, an Apprise URL or `config:PATH#TAG`.
+
+Apprise URLs carry tokens and passwords; `mask_url` and `mask_text` make them safe to show or
+store.
 
 `mask_url` keeps what tells a reader which channel it is (scheme, host, a mailbox's address)
 and replaces everything that could be a credential: passwords, path segments (webhook tokens),
@@ -16,10 +19,15 @@ _URL = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s'\"<>]+", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s/:]+@[^@\s/:]+\.[^@\s/:]+$")
 
 
+def is_email(text: str) -> bool:
+    """A bare email address (sent through PROGRAMME_SMTP_URL), as opposed to an Apprise URL."""
+    return bool(_EMAIL.match(text.strip()))
+
+
 def mask_url(url: str) -> str:
     """'slack://T000/B000/XXXX/#comms' -> 'slack://***'; bare emails are returned unchanged."""
     text = url.strip()
-    if _EMAIL.match(text):
+    if is_email(text):
         return text
     if text.startswith("config:"):
         path, _, tags = text[len("config:"):].partition("#")
@@ -46,6 +54,6 @@ def mask_url(url: str) -> str:
 def mask_text(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
     """`text` with each of `secrets` and every URL in it masked."""
     for secret in sorted(secrets, key=len, reverse=True):
-        if secret and not _EMAIL.match(secret):
+        if secret and not is_email(secret):
             text = text.replace(secret, mask_url(secret))
     return _URL.sub(lambda m: mask_url(m.group(0)) if "***" not in m.group(0) else m.group(0), text)
