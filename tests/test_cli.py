@@ -148,10 +148,10 @@ def test_status_does_not_import_prefect(plans):
     assert "clean" in result.stdout
 
 
-def test_without_a_prefect_server_a_check_in_queues_its_follow_ups(plans):
+def test_without_a_prefect_server_a_check_in_follows_up_in_process_once(plans):
     code, output = cli("update", "good-plan", "needs-assessment", "--done", "--by", "ana")
     assert code == 0, output
-    assert "follow-up message(s) queued" in output
+    assert "Bob Khan can now start Discovery day." in output
     code, output = cli("outbox", "--json")
     rows = json.loads(output)
     can_start = [r for r in rows if r["step"] == "can-start"]

@@ -154,23 +154,35 @@ def _print_plan(state) -> None:
 
 
 @app.command()
-def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
-           milestone_id: Annotated[str, typer.Argument(metavar="MILESTONE")],
+def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan's id.")],
+           milestone_id: Annotated[str, typer.Argument(metavar="MILESTONE",
+                                                       help="The milestone's id.")],
            done: Annotated[bool, typer.Option("--done", help="Mark it done.")] = False,
-           in_progress: Annotated[bool, typer.Option("--in-progress")] = False,
-           not_started: Annotated[bool, typer.Option("--not-started")] = False,
+           in_progress: Annotated[bool, typer.Option("--in-progress",
+                                                     help="Mark it in progress.")] = False,
+           not_started: Annotated[bool, typer.Option("--not-started",
+                                                     help="Mark it not started (reopen it).")] = False,
            blocked: Annotated[str | None, typer.Option("--blocked", metavar="REASON",
                                                        help="Mark it blocked, saying why.")] = None,
-           dropped: Annotated[bool, typer.Option("--dropped")] = False,
+           dropped: Annotated[bool, typer.Option("--dropped",
+                                                 help="Drop it from the plan's delivery.")] = False,
            forecast: Annotated[str | None, typer.Option(
                "--forecast", metavar="DATE", help="The owner's own forecast date.")] = None,
-           note: Annotated[str | None, typer.Option("--note")] = None,
-           by: Annotated[str | None, typer.Option("--by", metavar="PERSON")] = None,
+           on: Annotated[str | None, typer.Option(
+               "--on", metavar="DATE", help="The day it happened, when not today.")] = None,
+           note: Annotated[str | None, typer.Option("--note", metavar="TEXT",
+                                                    help="A note for the history.")] = None,
+           by: Annotated[str | None, typer.Option("--by", metavar="PERSON",
+                                                  help="Who is answering (a person id).")] = None,
            plans: PlansOption = None) -> None:
     """Record a check-in: a status change, a forecast date or a note."""
-    chosen = [s for s, on in ((Status.DONE, done), (Status.IN_PROGRESS, in_progress),
-                              (Status.NOT_STARTED, not_started), (Status.BLOCKED, blocked is not None),
-                              (Status.DROPPED, dropped)) if on]
+    from programme.compose import follow_up_in_process
+    from programme.rules.dates import DateError, parse_date
+    from programme.usecases.checkin import CheckIn, record_checkin
+
+    chosen = [s for s, on_ in ((Status.DONE, done), (Status.IN_PROGRESS, in_progress),
+                               (Status.NOT_STARTED, not_started),
+                               (Status.BLOCKED, blocked is not None), (Status.DROPPED, dropped)) if on_]
     if len(chosen) > 1:
         raise fail("choose one of --done, --in-progress, --not-started, --blocked, --dropped")
     if not chosen and forecast is None and note is None:
@@ -178,47 +190,37 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
                    "or --note TEXT")
     if blocked is not None and not blocked.strip():
         raise fail("--blocked needs a reason, e.g. --blocked \"waiting for legal sign-off\"")
-    forecast_day = None
-    if forecast is not None:
-        from programme.rules.dates import DateError, parse_date
-
-        try:
-            forecast_day = parse_date(forecast)
-        except DateError as exc:
-            raise fail(f"--forecast: {exc}") from None
+    days = {}
+    for option, text in (("--forecast", forecast), ("--on", on)):
+        if text is not None:
+            try:
+                days[option] = parse_date(text)
+            except DateError as exc:
+                raise fail(f"{option}: {exc}") from None
     ws = _workspace(plans)
     plan = ws.plan(plan_id)
-    ws.milestone_id(plan, milestone_id)
     if by is not None and by not in plan.people:
         from programme.planfiles.validation import suggest
 
         raise fail(f"--by '{by}' is not a person in plan '{plan.id}'"
                    f"{suggest(by, list(plan.people))}")
-    now = parse_moment(None)
-    ws.ensure_synced(plan, now)
-    before = ws.state(plan, now, sync=False)
-    entry = ws.store.record(plan.id, milestone_id, chosen[0] if chosen else None, now, by=by,
-                            note=note, reason=blocked, forecast=forecast_day, source="cli")
-    after = ws.state(plan, now, sync=False)
-    from programme.usecases.events import publish_change
-
-    published = publish_change(plan, entry, before.assessment, after.assessment)
+    checkin = CheckIn(milestone_id, chosen[0] if chosen else None, days.get("--forecast"), note,
+                      blocked, days.get("--on"), by, "cli")
+    recorded, said = record_checkin(ws, plan, checkin, parse_moment(None), follow_up_in_process(ws))
+    entry = recorded.entry
     change = (f"{entry.previous.value} → {entry.status.value}" if entry.previous != entry.status
               else entry.status.value)
-    extra = f", forecast {forecast_day:%a %-d %b %Y}" if forecast_day else ""
-    out.print(f"[green]✓[/] {plan.id} / {milestone_id}: {change}{extra}")
-    if not published:  # no Prefect server listening: queue the follow-ups here instead
-        from programme.usecases.chase import queue_follow_ups
-
-        queued = queue_follow_ups(ws.store, after.assessment, milestone_id,
-                                  before.assessment.rating, after.assessment.rating, now)
-        if queued.queued:
-            out.print(f"{queued.queued} follow-up message(s) queued (who can now start, the lead "
-                      "if the rating moved); they go out with the next `programme run` or "
-                      "`programme chase`")
-    if before.assessment.rating != after.assessment.rating:
-        out.print(f"plan rating: {rating_text(before.assessment.rating)} → "
-                  f"{rating_text(after.assessment.rating)}")
+    extra = f", forecast {entry.forecast:%a %-d %b %Y}" if entry.forecast else ""
+    when = f", on {entry.happened_on:%a %-d %b %Y}" if entry.happened_on else ""
+    out.print(f"[green]✓[/] {plan.id} / {milestone_id}: {change}{extra}{when}")
+    for m in recorded.startable:
+        owner = plan.people[m.owner].name if m.owner in plan.people else m.owner
+        out.print(f"{escape(owner)} can now start {escape(m.title)}.")
+    if said:
+        out.print(escape(said))
+    if recorded.rating_changed:
+        out.print(f"plan rating: {rating_text(recorded.before.rating)} → "
+                  f"{rating_text(recorded.after.rating)}")
 
 
 @app.command()

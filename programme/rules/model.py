@@ -222,8 +222,9 @@ class StatusEntry:
     forecast: date | None = None
     note: str | None = None
     reason: str | None = None  # for blocked
-    source: str = "cli"
+    source: str = "cli"  # cli, link or api
     previous: Status | None = None
+    happened_on: date | None = None  # the day it happened, when not the day it was recorded
 
 
 @dataclass(frozen=True)

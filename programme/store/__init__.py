@@ -22,7 +22,7 @@ from programme.rules.model import CurrentStatus, LeadRating, Plan, Rating, Statu
 from programme.rules.workdays import plan_today
 from programme.store import tables as t
 
-HEAD = "0002"  # newest migration; checked without importing Alembic on every start
+HEAD = "0003"  # newest migration; checked without importing Alembic on every start
 
 
 class StoreError(Exception):
@@ -213,8 +213,10 @@ class Store:
     # -- status --------------------------------------------------------------------------------
     def record(self, plan_id: str, milestone_id: str, status: Status | None, at: datetime, *,
                by: str | None = None, note: str | None = None, reason: str | None = None,
-               forecast: date | None = None, source: str = "cli") -> StatusEntry:
-        """Append a status change. status None keeps the current status (a forecast or a note)."""
+               forecast: date | None = None, source: str = "cli",
+               happened_on: date | None = None) -> StatusEntry:
+        """Append a status change. status None keeps the current status (a forecast or a note).
+        `happened_on`: the day it really happened when that is not the day it is recorded."""
         with self._tx() as conn:
             query = select(t.milestones.c.status, t.milestones.c.in_plan).where(
                 t.milestones.c.plan_id == plan_id, t.milestones.c.id == milestone_id)
@@ -227,19 +229,22 @@ class Store:
             previous = Status(row.status)
             new = status or previous
             self._append(conn, plan_id, milestone_id, new, at, by=by, note=note, reason=reason,
-                         forecast=forecast, source=source, previous=previous)
-        return StatusEntry(milestone_id, new, at, by, forecast, note, reason, source, previous)
+                         forecast=forecast, source=source, previous=previous,
+                         happened_on=happened_on)
+        return StatusEntry(milestone_id, new, at, by, forecast, note, reason, source, previous,
+                           happened_on)
 
     def _append(self, conn: Connection, plan_id: str, milestone_id: str, status: Status,
                 at: datetime, *, by: str | None, note: str | None = None,
                 reason: str | None = None, forecast: date | None = None, source: str,
-                previous: Status | None = None) -> None:
+                previous: Status | None = None, happened_on: date | None = None) -> None:
         if previous is None:
             previous = Status(conn.execute(select(t.milestones.c.status).where(
                 t.milestones.c.plan_id == plan_id, t.milestones.c.id == milestone_id)).scalar())
         conn.execute(insert(t.status_history).values(
             plan_id=plan_id, milestone_id=milestone_id, at=at, by=by, old_status=previous.value,
-            new_status=status.value, forecast=forecast, reason=reason, note=note, source=source))
+            new_status=status.value, forecast=forecast, reason=reason, note=note, source=source,
+            happened_on=happened_on))
         values = {"status": status.value, "updated_at": at}
         if forecast is not None:
             values["forecast"] = forecast
@@ -257,7 +262,8 @@ class Store:
         with self._read() as conn:
             return [
                 StatusEntry(r.milestone_id, Status(r.new_status), r.at, r.by, r.forecast, r.note,
-                            r.reason, r.source, Status(r.old_status) if r.old_status else None)
+                            r.reason, r.source, Status(r.old_status) if r.old_status else None,
+                            r.happened_on)
                 for r in conn.execute(query)
             ]
 
@@ -321,7 +327,8 @@ def fold(entries: list[StatusEntry], timezone_name: str) -> dict[str, CurrentSta
     for e in entries:
         cur = out.get(e.milestone_id, CurrentStatus())
         forecast = e.forecast if e.forecast is not None else cur.forecast
-        done_on = plan_today(e.at, timezone_name) if e.status == Status.DONE else None
+        done_on = (e.happened_on or plan_today(e.at, timezone_name)) if e.status == Status.DONE \
+            else None
         if e.status == Status.DONE and cur.status == Status.DONE:
             done_on = cur.done_on  # a note on a done milestone does not move its done date
         reason = e.reason if e.status == Status.BLOCKED else None

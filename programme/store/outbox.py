@@ -209,13 +209,15 @@ class Outbox:
 
     # -- send ------------------------------------------------------------------------------------
     def claim(self, now: datetime, worker: str, limit: int | None = None,
-              recipients: int | None = None) -> list[OutboxRow]:
+              recipients: int | None = None, keys: list[str] | None = None) -> list[OutboxRow]:
         """Take the rows due at `now` (pending and due, or `sending` with a lapsed lease): all of
-        them, at most `limit` rows, or every due row of the first `recipients` recipients (so a
-        batch never splits one person's message)."""
+        them, at most `limit` rows, every due row of the first `recipients` recipients (so a
+        batch never splits one person's message), or only those with one of `keys`."""
         now = plain_utc(now)
         due = or_(and_(outbox.c.state == PENDING, outbox.c.next_attempt_at <= now),
                   and_(outbox.c.state == SENDING, outbox.c.claimed_until <= now))
+        if keys is not None:
+            due = and_(due, outbox.c.key.in_(keys))
         query = select(outbox.c.id).where(due).order_by(outbox.c.recipient, outbox.c.id)
         if limit:
             query = query.limit(limit)

@@ -83,6 +83,7 @@ status_history = Table(
     Column("reason", Text),
     Column("note", Text),
     Column("source", String(40), nullable=False),
+    Column("happened_on", Date),  # when the owner says it happened (done last Friday), if not today
     ForeignKeyConstraint(["plan_id", "milestone_id"], ["milestones.plan_id", "milestones.id"],
                          ondelete="CASCADE"),
     Index("ix_status_history_plan_at", "plan_id", "at"),
@@ -108,4 +109,40 @@ lead_ratings = Table(
     Column("by", String(200)),
     ForeignKeyConstraint(["plan_id"], ["plans.id"], ondelete="CASCADE"),
     UniqueConstraint("plan_id", "at", name="uq_lead_ratings_plan_at"),
+)
+
+links = Table(
+    "links", metadata,  # check-in, act-for, report and rating links: only the token's hash is kept
+    Column("token_hash", String(64), primary_key=True),
+    Column("purpose", String(20), nullable=False),
+    Column("person", String(120), nullable=False),  # who it was sent to: answers are theirs
+    Column("plan_id", String(120), nullable=False),
+    Column("milestone_id", String(120)),
+    Column("message_key", String(700)),  # the outbox key of the message that carried it
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    Column("last_used_at", UTCDateTime),
+    Index("ix_links_plan_milestone", "plan_id", "milestone_id"),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,  # bearer tokens for /api/v1: only the hash is kept
+    Column("id", String(32), primary_key=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("person", String(120), nullable=False),
+    Column("note", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    Column("last_used_at", UTCDateTime),
+    UniqueConstraint("token_hash", name="uq_api_tokens_hash"),
+)
+
+form_posts = Table(
+    "form_posts", metadata,  # one row per rendered form posted: a resubmit records nothing more
+    Column("key", String(64), primary_key=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("result", JSON, nullable=False),
 )

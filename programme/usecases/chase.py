@@ -23,6 +23,7 @@ from datetime import datetime
 from programme.rules.assess import Assessment
 from programme.rules.chase import Notification, due_notifications, next_sending_time
 from programme.rules.messages import item_context
+from programme.rules.model import Rating
 from programme.store import Store
 from programme.store.outbox import Outbox, OutboxItem, OutboxRow
 from programme.usecases.dispatch import Dispatcher, Message, Rendered
@@ -101,7 +102,8 @@ def group_messages(rows: list[OutboxRow]) -> list[list[OutboxRow]]:
 
 def dispatch_pending(store: Store, dispatcher: Dispatcher, now: datetime, *,
                      concurrency: int = DEFAULT_CONCURRENCY, outbox: Outbox | None = None,
-                     worker: str | None = None, limit: int | None = None) -> ChaseResult:
+                     worker: str | None = None, limit: int | None = None,
+                     keys: list[str] | None = None) -> ChaseResult:
     """Outbox -> channels: everything due at `now`, one message per recipient, claimed a
     batch of recipients at a time (or at most `limit` rows, once)."""
     outbox = outbox or Outbox(store)
@@ -109,13 +111,13 @@ def dispatch_pending(store: Store, dispatcher: Dispatcher, now: datetime, *,
     total = ChaseResult()
     while True:
         claimed = outbox.claim(now, worker, limit=limit,
-                               recipients=None if limit else BATCH_RECIPIENTS)
+                               recipients=None if limit or keys else BATCH_RECIPIENTS, keys=keys)
         if not claimed:
             return total
         rows = _outside_window_deferred(outbox, claimed, now)
         if rows:
             total = total + _send_batch(outbox, rows, dispatcher, now, concurrency)
-        if limit:
+        if limit or keys is not None:
             return total
 
 
@@ -196,16 +198,21 @@ def run_chase(workspace: Workspace, plan, now: datetime, dispatcher: Dispatcher,
     return queued + dispatch_pending(workspace.store, dispatcher, now, concurrency=concurrency)
 
 
-def queue_follow_ups(store: Store, assessment: Assessment, changed: str, rating_before,
-                     rating_after, now: datetime) -> ChaseResult:
+def follow_up_items(assessment: Assessment, changed: str, rating_before: Rating | None,
+                    rating_after: Rating | None) -> list[OutboxItem]:
     """After a check-in on `changed`: 'you can start' to owners it unblocked and 'rating changed'
-    to the lead, into the outbox. They answer a person's action, so they go at once rather than
-    waiting for a sending window (unattended chasing keeps to its window)."""
+    to the lead, as outbox items. Like every message they keep to the plan's working days and
+    sending window (the dispatcher defers them to the next window)."""
     from programme.rules.followup import follow_up_notifications
 
-    items = outbox_items(assessment, follow_up_notifications(assessment, changed, rating_before,
-                                                             rating_after))
-    for item in items:
-        item.payload.pop("sending", None)
+    return outbox_items(assessment, follow_up_notifications(assessment, changed, rating_before,
+                                                            rating_after))
+
+
+def queue_follow_ups(store: Store, assessment: Assessment, changed: str,
+                     rating_before: Rating | None, rating_after: Rating | None,
+                     now: datetime) -> ChaseResult:
+    """The follow-ups of a check-in on `changed`, into the outbox (each key once)."""
+    items = follow_up_items(assessment, changed, rating_before, rating_after)
     inserted = Outbox(store).enqueue(items, now)
     return ChaseResult(queued=len(inserted), skipped=len(items) - len(inserted))
