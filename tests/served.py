@@ -96,9 +96,15 @@ class Stack:
                          for p in sorted(self.logs.glob("*.log")))
 
 
+# A Thursday morning in London: inside every plan's sending window, so follow-ups go at once.
+IN_WINDOW = "2026-12-03T10:00:00+00:00"
+
+
 @contextmanager
-def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180) -> Iterator[Stack]:
-    """Start the Prefect server and `programme serve`; yield once the trigger is in place."""
+def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
+                 now: str = IN_WINDOW) -> Iterator[Stack]:
+    """Start the Prefect server and `programme serve` with every programme process's clock at
+    `now` (PROGRAMME_NOW); yield once the trigger is in place."""
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -112,6 +118,7 @@ def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180) -
         client_env = {**base, "PREFECT_HOME": str(work / "prefect-client"), "PREFECT_API_URL": api,
                       "PROGRAMME_HOME": str(work / "home"), "PROGRAMME_PLANS": str(plans),
                       "PROGRAMME_SMTP_URL": smtp_url, "PROGRAMME_DELIVERY": "live",
+                      "PROGRAMME_NOW": now,
                       "PREFECT_RUNNER_POLL_FREQUENCY": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
         with open(logs / "server.log", "w") as server_log, open(logs / "serve.log", "w") as serve_log:
             server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host",

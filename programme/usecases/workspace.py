@@ -6,6 +6,7 @@ which statuses, as of when" is answered the same way everywhere.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -76,11 +77,31 @@ class Workspace:
                          baseline[2] if baseline else None)
 
 
+CLOCK = "PROGRAMME_NOW"
+
+
+def current_moment() -> datetime:
+    """Now (aware, UTC), or the fixed moment in PROGRAMME_NOW (an ISO date-time, e.g.
+    2026-12-03T10:00+00:00): how a demonstration, a benchmark or an end-to-end test runs every
+    process of the tool at a chosen instant instead of waiting for one."""
+    fixed = os.environ.get(CLOCK)
+    if not fixed:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(fixed.strip())
+    except ValueError:
+        raise WorkspaceError(f"{CLOCK}={fixed!r} is not a date-time: write it as "
+                             "2026-12-03T10:00+00:00") from None
+    if moment.tzinfo is None:
+        raise WorkspaceError(f"{CLOCK}={fixed!r} needs a UTC offset, e.g. 2026-12-03T10:00+00:00")
+    return plain_utc(moment)
+
+
 def parse_moment(text: str | None, tz: str = "Europe/London") -> datetime:
     """--as-of: a date means the end of that day in the plan's timezone; a datetime is taken as
     written (in the plan's timezone when it has no offset). None means now."""
     if text is None:
-        return datetime.now(UTC)
+        return current_moment()
     text = text.strip()
     try:
         if len(text) <= 10:
