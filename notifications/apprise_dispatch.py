@@ -85,6 +85,9 @@ class _Outcome:
     permanent: bool = False
 
 
+SINK_FORM = "sink"  # every form, for the sink to file as the real target would get it
+
+
 class AppriseDispatcher:
     def __init__(self, smtp_url: str | None = None, sink_dir: Path | None = None,
                  timeout: float = 0, delivery: str | None = None):
@@ -180,7 +183,7 @@ class AppriseDispatcher:
         try:
             for _contact, senders, _problem in targets:  # a template error sends nothing
                 for sender in senders:
-                    message.forms.form(sender.form)
+                    self._body(sender, message)
             delivered, errors, permanent = [], [], True
             for contact, senders, problem in targets:
                 outcome = _Outcome(False, problem, permanent=True) if problem else \
@@ -201,7 +204,7 @@ class AppriseDispatcher:
     def _send_one(self, contact: str, senders: list[_Sender], message: Message) -> _Outcome:
         failures = []
         for sender in senders:
-            result = sender.apprise.notify(body=message.forms.form(sender.form),
+            result = sender.apprise.notify(body=self._body(sender, message),
                                            title=message.subject,
                                            body_format=sender.body_format, timeout=self.timeout)
             if not result:
@@ -211,11 +214,20 @@ class AppriseDispatcher:
         return _Outcome(True)
 
     @staticmethod
+    def _body(sender: _Sender, message: Message) -> str:
+        """The body handed to Apprise: the sink gets every form the real target would (an
+        email's text and HTML, or a chat channel's short form) to file as that target gets it."""
+        if sender.form == SINK_FORM:
+            return sink.pack(message.forms.form("text"), message.forms.form("html"),
+                             message.forms.form("chat"))
+        return message.forms.form(sender.form)
+
+    @staticmethod
     def _form(service) -> tuple[str, str]:
         """Which body a service gets, and in which Apprise format."""
         if getattr(service, "protocol", None) == sink.SCHEMA or \
                 sink.SCHEMA in (getattr(service, "secure_protocol", None) or ()):
-            return "text", NotifyFormat.TEXT
+            return SINK_FORM, NotifyFormat.TEXT
         if isinstance(service, NotifyEmail):
             fmt = service.notify_format
             first = fmt[0] if isinstance(fmt, tuple) else fmt
