@@ -75,6 +75,20 @@ def test_the_flow_run_graph_is_the_plan(flow_plans):
     assert {by_id[i.id].name for i in rollup.task_inputs["tracks"]} == set(milestone_runs)
 
 
+def test_each_milestone_task_run_is_named_for_where_the_milestone_stands(flow_plans):
+    from flows.tracking import track_plan
+
+    state = track_plan("flow-plan", as_of=MONDAY, plans_dir=str(flow_plans), send=False,
+                       return_state=True)
+    milestones = {"needs", "personas", "discovery-day", "market-day", "options"}
+    runs = recorded_task_runs(state.state_details.flow_run_id, milestones)
+    shown = {r.name: r.state for r in runs if r.task_key.startswith("track_milestone")}
+    assert all(s.type.value == "COMPLETED" for s in shown.values())  # the tracking succeeded
+    assert shown["needs"].name == "Due soon"  # due today, not started: Monday 14 September
+    assert "rating Amber/Green" in shown["needs"].message
+    assert shown["options"].name == "Not started"
+
+
 def test_a_rerun_on_the_same_day_sends_nothing_twice(flow_plans):
     from flows.tracking import track_plan
 
