@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from jinja2 import pass_context
+
 from programme import templating
 from programme.reports.context import Report, Snapshot, build
 from programme.reports.timeline import bars, colour, svg, text_colour, tint
@@ -43,9 +45,15 @@ def _day(value: date | None) -> str:
     return f"{value:%a %-d %b %Y}" if value else "–"
 
 
-@lru_cache(maxsize=4096)
-def _short_day(value: date | None) -> str:
-    return f"{value:%-d %b}" if value else "–"
+@pass_context
+def _short_day(context, value: date | None) -> str:
+    """'27 Apr', with the year when it is not the year of the report ('27 Apr 2028')."""
+    if not value:
+        return "–"
+    report = context.get("r")
+    today = getattr(report, "today", None) or context.get("today")
+    return f"{value:%-d %b}" if today is not None and value.year == today.year else \
+        f"{value:%-d %b %Y}"
 
 
 def _wd(n: int) -> str:
