@@ -31,6 +31,7 @@ from programme.rules.model import REGIONS, Calendar, Plan, Status, StatusEntry
 from programme.rules.workdays import plain_utc, working_calendar
 
 FILE = "generated.yaml"
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 TIMEZONES = ("Europe/London", "Europe/London", "Europe/London", "UTC", "Europe/Dublin",
              "Atlantic/Stanley", "Europe/Gibraltar")
 PEOPLE = {
@@ -56,6 +57,25 @@ def _unit_text(unit: str, count: int) -> str:
     return unit if count != 1 else unit[:-1]  # "1 working day", "1 week"
 
 
+# Strategies built once: making new ones inside the loop below cost more than drawing from them.
+_INDEX = st.integers(0, 2**16)  # an index into a list drawn as it grows, taken modulo its length
+_DEP_COUNT = st.integers(0, 3)
+_KIND = st.sampled_from(("absolute", "from start", "after"))
+_DAYS_LATER = st.integers(0, 45)
+_DATE_STYLE = st.integers(0, 2)
+_UNIT = st.sampled_from(sorted(UNITS))
+_COUNT = {7: st.integers(0, 6), 1: st.integers(0, 30)}
+_AFTER_WORD = st.sampled_from(("after", "from"))
+_START_WORDS = st.sampled_from(("", " after start", " from start"))
+_TITLE = st.sampled_from(TITLES)
+_OWNER = st.sampled_from(OWNERS)
+_SECTION = st.integers(0, 3)
+
+
+def _pick(draw, options: list):
+    return options[draw(_INDEX) % len(options)]
+
+
 @st.composite
 def plan_documents(draw, min_milestones: int = 1, max_milestones: int = 40) -> dict:
     n = draw(st.integers(min_milestones, max_milestones))
@@ -76,19 +96,19 @@ def plan_documents(draw, min_milestones: int = 1, max_milestones: int = 40) -> d
     dues: dict[str, date] = {}
     entries: list[dict] = []
     for i, mid in enumerate(ids):
-        earlier = ids[:i]
-        deps = draw(st.lists(st.sampled_from(earlier), max_size=3, unique=True)) if earlier else []
-        kind = draw(st.sampled_from(("absolute", "from start", "after")
-                                    if earlier else ("absolute", "from start")))
-        after = draw(st.sampled_from(earlier)) if kind == "after" else None
+        earlier = ids[:i]  # depending only on earlier ones keeps the graph acyclic
+        deps = list(dict.fromkeys(_pick(draw, earlier) for _ in range(draw(_DEP_COUNT)))) \
+            if earlier else []
+        kind = draw(_KIND)
+        after = _pick(draw, earlier) if kind == "after" and earlier else None
         floor = max((dues[d] for d in [*deps, *([after] if after else [])]), default=start)
         if kind == "absolute":
-            due = floor + timedelta(days=draw(st.integers(0, 45)))
-            text = _written_date(due, draw(st.integers(0, 2)))
+            due = floor + timedelta(days=draw(_DAYS_LATER))
+            text = _written_date(due, draw(_DATE_STYLE))
         else:
-            unit = draw(st.sampled_from(sorted(UNITS)))
+            unit = draw(_UNIT)
             size, working = UNITS[unit]
-            count = draw(st.integers(0, 6 if size == 7 else 30))
+            count = draw(_COUNT[size])
             anchor = dues[after] if after else start
 
             def land(count: int, anchor: date = anchor, size: int = size,
@@ -101,26 +121,27 @@ def plan_documents(draw, min_milestones: int = 1, max_milestones: int = 40) -> d
                 count += 1
             due = land(count)
             if after:
-                text = f"+{count} {_unit_text(unit, count)} " \
-                       f"{draw(st.sampled_from(('after', 'from')))} {after}"
+                text = f"+{count} {_unit_text(unit, count)} {draw(_AFTER_WORD)} {after}"
             else:
-                text = f"+{count} {_unit_text(unit, count)}" + \
-                    draw(st.sampled_from(("", " after start", " from start")))
+                text = f"+{count} {_unit_text(unit, count)}{draw(_START_WORDS)}"
         dues[mid] = due
         listed = list(deps)  # validation adds the rule's anchor itself; sometimes it is written too
         if after and after not in listed and draw(st.booleans()):
             listed.append(after)
-        entry = {"id": mid, "title": f"{draw(st.sampled_from(TITLES))} ({mid})",
-                 "owner": draw(st.sampled_from(OWNERS)), "due": text}
+        entry = {"id": mid, "title": f"{draw(_TITLE)} ({mid})", "owner": draw(_OWNER),
+                 "due": text}
         if listed:
-            entry["depends_on"] = list(listed)
+            entry["depends_on"] = listed
         entries.append(entry)
 
     if draw(st.booleans()):  # written in some other order than dependencies first
         entries = draw(st.permutations(entries))
     section_key = draw(st.sampled_from(("phases", "workstreams")))
     sections = [f"{section_key[:-1]}-{k}" for k in range(draw(st.integers(0, 3)))]
-    placed = {e["id"]: draw(st.sampled_from([None, *sections])) for e in entries}
+    placed: dict[str, str | None] = {}
+    for e in entries:
+        k = draw(_SECTION) % (len(sections) + 1)  # 0: outside any phase
+        placed[e["id"]] = sections[k - 1] if k else None
     doc: dict = {
         "id": "generated-plan", "title": "A generated plan", "kind": "programme",
         "lead": "cara", "sponsor": "sam", "subscribers": ["cara"], "start": start.isoformat(),
@@ -139,7 +160,7 @@ def plan_documents(draw, min_milestones: int = 1, max_milestones: int = 40) -> d
 
 def as_yaml(doc: dict) -> str:
     """The plan file a lead would have written."""
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    return yaml.dump(doc, Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
 
 
 def validated(doc: dict) -> Plan:
