@@ -157,3 +157,46 @@ def test_a_check_in_tells_the_next_owner_they_can_start_and_the_lead_of_a_new_ra
     follow_up("flow-plan", "needs", event="programme.milestone.done", rating_before="Amber",
               rating_after="Green", plans_dir=str(flow_plans), as_of="2026-09-15T11:02")
     assert len(sink_messages()) == count  # the same event handled twice tells nobody twice
+
+
+def test_the_flows_milestone_results_are_what_programme_status_shows(flow_plans):
+    """A shipped plan with a few check-ins, run as a real flow: its per-milestone results (the
+    milestones table it publishes) and its rating are exactly what `assess()` gives, as
+    `programme status --as-of` shows them. tests/flows/test_flow_matches_assess.py checks the
+    same over generated plans without Prefect."""
+    import json
+    import shutil
+    from datetime import date
+    from pathlib import Path
+
+    from flows.tracking import track_plan
+    from programme.usecases.workspace import Workspace
+    from tasks.reports import artifact_key, table_rows
+
+    shutil.copy(Path(__file__).parents[2] / "plans" / "commissioning-academy-100-day.yaml",
+                flow_plans)
+    ws = Workspace(Store(), flow_plans)
+    plan = ws.plan("commissioning-academy-100-day")
+    ws.ensure_synced(plan, parse_moment("2026-10-05T09:00"))
+    for mid, status, when, extra in [
+        ("scope-agreed", Status.DONE, "2026-10-08T14:00", {}),
+        ("change-board", Status.BLOCKED, "2026-10-14T10:00", {"reason": "no ICB nominee yet"}),
+        ("system-map", Status.IN_PROGRESS, "2026-10-20T11:00", {"forecast": date(2026, 10, 30)}),
+        ("vcs-forum", Status.DROPPED, "2026-10-21T09:00", {}),
+        ("baseline", Status.DONE, "2026-10-24T10:00", {}),  # a Saturday
+        ("resident-conversations", None, "2026-10-26T09:00", {"forecast": date(2026, 11, 6)}),
+    ]:
+        ws.store.record(plan.id, mid, status, parse_moment(when), by=plan.milestone(mid).owner,
+                        **extra)
+    as_of = "2026-10-26T10:00"
+    state = track_plan(plan.id, as_of=as_of, plans_dir=str(flow_plans), send=False,
+                       return_state=True)
+    assert state.is_completed(), state
+    expected = ws.state(plan, parse_moment(as_of, plan.timezone)).assessment
+    assert state.result()["rating"] == expected.rating.label
+    found = {a.key: a for a in run(artifacts_of(state.state_details.flow_run_id))}
+    table = found[artifact_key(plan.id, "milestones")].data
+    rows = json.loads(table) if isinstance(table, str) else table
+    assert rows == table_rows(expected)
+    assert {r["state"].split(",")[0] for r in rows} >= {
+        "done", "blocked", "overdue", "at risk", "slipped by dependency", "dropped"}
