@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from programme.rules.assess import assess
-from programme.rules.forecast import OWNER, TODAY, forecast_all, lagged
+from programme.rules.forecast import OWNER_FORECAST, TODAY, forecast_all, lagged
 from programme.rules.model import Calendar, CurrentStatus, Status
 from programme.rules.workdays import working_calendar
 
@@ -27,7 +27,7 @@ def test_the_owners_later_forecast_moves_the_milestone_and_counts_as_slip():
     p = plan(milestone("a", date(2026, 11, 20)))
     f = forecast_all(p, {"a": CurrentStatus(Status.IN_PROGRESS, forecast=date(2026, 11, 27))},
                      MON, CAL)["a"]
-    assert (f.forecast, f.slip, f.driver) == (date(2026, 11, 27), 5, OWNER)
+    assert (f.forecast, f.slip, f.driver) == (date(2026, 11, 27), 5, OWNER_FORECAST)
 
 
 def test_an_overdue_open_milestone_cannot_land_before_today():
