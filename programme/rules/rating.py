@@ -1,6 +1,6 @@
 """The rating rules: derived state per milestone, and a Delivery Confidence rating per
 milestone, phase and plan. Every threshold lives here, in one place, and the README restates
-them in plain words; tests/test_rating.py holds them to it.
+them in plain words; tests/rules/test_rating.py holds them to it.
 """
 
 from __future__ import annotations

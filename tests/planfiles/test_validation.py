@@ -157,7 +157,7 @@ def test_a_sound_python_plan_validates(tmp_path):
 
 
 def test_the_shipped_example_plans_all_validate():
-    code, output = run_validate(Path(__file__).parent.parent / "plans")
+    code, output = run_validate(Path(__file__).parents[2] / "plans")
     assert code == 0, output
     assert output.count("✓") >= 4
 
