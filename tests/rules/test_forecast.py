@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from factory import at, milestone, plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -123,3 +124,9 @@ def test_a_forecast_is_never_before_its_due_nor_before_any_predecessors_forecast
             if dep_f is not None:
                 assert f >= lagged(CAL, m, dep, dep_f)
         assert forecasts[m.id].slip == max(0, CAL.between(m.due, f))
+
+
+def test_the_forecast_refuses_a_plan_with_a_dependency_cycle():
+    p = plan(milestone("a", date(2026, 11, 20), "b"), milestone("b", date(2026, 11, 27), "a"))
+    with pytest.raises(ValueError, match="dependency cycle; validate it first"):
+        forecast_all(p, {}, MON, CAL)
