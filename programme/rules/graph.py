@@ -10,7 +10,7 @@ it as an unknown milestone).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 
@@ -20,37 +20,39 @@ class Ordering:
     cycles: list[list[str]]  # each cycle once, every node depending on the next, the last on the first
 
 
-def ordering(depends_on: Mapping[str, Iterable[str]]) -> Ordering:
+def ordering(depends_on: Mapping[str, Collection[str]]) -> Ordering:
     """Kahn's sort, taking the earliest-written ready node each time, so that a plan written in an
     order that already is one (a milestone depends on earlier ones) keeps its written order; then
     the cycles among whatever could not be placed."""
-    deps = {node: [d for d in dict.fromkeys(ds) if d in depends_on] for node, ds in depends_on.items()}
-    position = {node: i for i, node in enumerate(deps)}
-    waiting = {node: len(ds) for node, ds in deps.items()}
-    dependents: dict[str, list[str]] = {node: [] for node in deps}
-    for node, ds in deps.items():
-        for d in ds:
-            dependents[d].append(node)
-    ready = [position[node] for node, n in waiting.items() if n == 0]
-    heapq.heapify(ready)
-    nodes = list(deps)
+    nodes = list(depends_on)
+    position = {node: i for i, node in enumerate(nodes)}
+    waiting = [0] * len(nodes)  # how many of its dependencies are not placed yet
+    dependents: list[list[int]] = [[] for _ in nodes]
+    for i, node in enumerate(nodes):
+        for dep in depends_on[node]:
+            j = position.get(dep)
+            if j is not None:
+                waiting[i] += 1
+                dependents[j].append(i)
+    ready = [i for i, n in enumerate(waiting) if n == 0]  # ascending: already a heap
     order: list[str] = []
     while ready:
-        node = nodes[heapq.heappop(ready)]
-        order.append(node)
-        for after in dependents[node]:
-            waiting[after] -= 1
-            if waiting[after] == 0:
-                heapq.heappush(ready, position[after])
-    return Ordering(order, _cycles(deps, {node for node, n in waiting.items() if n > 0}))
+        i = heapq.heappop(ready)
+        order.append(nodes[i])
+        for k in dependents[i]:
+            waiting[k] -= 1
+            if waiting[k] == 0:
+                heapq.heappush(ready, k)
+    left = {nodes[i] for i, n in enumerate(waiting) if n > 0}
+    return Ordering(order, _cycles(depends_on, left))
 
 
-def _cycles(deps: dict[str, list[str]], left: set[str]) -> list[list[str]]:
+def _cycles(depends_on: Mapping[str, Collection[str]], left: set[str]) -> list[list[str]]:
     """Each node left unplaced depends on another one left (else it would have been placed):
     following those links from each, in written order, must come back round; that loop is a cycle."""
     cycles: list[list[str]] = []
     done: set[str] = set()
-    for start in deps:
+    for start in depends_on:
         if start not in left or start in done:
             continue
         path: list[str] = []
@@ -59,7 +61,7 @@ def _cycles(deps: dict[str, list[str]], left: set[str]) -> list[list[str]]:
         while node not in index and node not in done:
             index[node] = len(path)
             path.append(node)
-            node = next(d for d in deps[node] if d in left)
+            node = next(d for d in depends_on[node] if d in left)
         if node in index:
             cycles.append(path[index[node]:])
         done.update(path)
