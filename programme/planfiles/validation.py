@@ -403,6 +403,8 @@ class _Entry:
 
 @dataclass(slots=True)
 class _Draft:
+    """A milestone that passed its own checks, waiting for the checks across milestones."""
+
     id: str
     title: str
     owner: str
@@ -454,7 +456,7 @@ def _milestone(c: _Checker, raw: Any, where: Location, section: str | None, peop
     e = _Entry(raw, Location(c.file, getattr(raw, "line", None) or where.line), section)
     e.id = _check_id(c, e)
     _check_fields(c, e)
-    title = c.text(raw, "title", e.what, milestone=e.id)
+    title = _check_title(c, e)
     owner = _check_owner(c, e, people)
     rule = _check_due(c, e)
     depends_on = _check_depends_on(c, e)
@@ -464,7 +466,7 @@ def _milestone(c: _Checker, raw: Any, where: Location, section: str | None, peop
         return None
     if rule and rule.after and rule.after not in depends_on:
         depends_on.append(rule.after)
-    description = c.text(raw, "description", "milestone", required=False)
+    description = c.text(raw, "description", "milestone", required=False)  # optional, text
     evidence = c.text(raw, "evidence", "milestone", required=False)
     return _Draft(e.id, title or e.id, owner or "", rule, tuple(dict.fromkeys(depends_on)), phase,
                   description, evidence, reminders, e.where, raw)
@@ -479,6 +481,11 @@ def _check_id(c: _Checker, e: _Entry) -> str | None:
 def _check_fields(c: _Checker, e: _Entry) -> None:
     """A milestone has only the milestone fields; a misspelt one is named with the likely fix."""
     c.unknown_fields(e.raw, MILESTONE_FIELDS, e.what, e.id)
+
+
+def _check_title(c: _Checker, e: _Entry) -> str | None:
+    """A milestone has a title, written as text."""
+    return c.text(e.raw, "title", e.what, milestone=e.id)
 
 
 def _check_owner(c: _Checker, e: _Entry, people: dict) -> str | None:
