@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from programme.rules.assess import GroupView, MilestoneView, PlanState
-from programme.rules.forecast import OWNER, TODAY
+from programme.rules.forecast import OWNER_FORECAST, TODAY
 from programme.rules.model import LeadRating, Plan, Rating, Status, StatusEntry
 from programme.rules.workdays import working_calendar
 
@@ -115,7 +115,7 @@ class Report:
 def driver_text(view: MilestoneView, titles: dict[str, str]) -> str | None:
     if view.driver is None:
         return None
-    if view.driver == OWNER:
+    if view.driver == OWNER_FORECAST:
         return "the owner's own forecast"
     if view.driver == TODAY:
         return "still open past its due date"

@@ -72,7 +72,8 @@ _RATING_LABELS = {
     Rating.RED: "Red",
 }
 
-PLAN_KINDS = ("100-day plan", "commissioning cycle", "service phases", "programme")
+HUNDRED_DAY_PLAN = "100-day plan"
+PLAN_KINDS = (HUNDRED_DAY_PLAN, "commissioning cycle", "service phases", "programme")
 
 REGIONS = {
     # region name in the plan file -> subdivision of the GB calendar in the `holidays` package

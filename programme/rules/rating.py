@@ -1,6 +1,6 @@
 """The rating rules: derived state per milestone, and a Delivery Confidence rating per
 milestone, phase and plan. Every threshold lives here, in one place, and the README restates
-them in plain words; tests/test_rating.py holds them to it.
+them in plain words; tests/rules/test_rating.py holds them to it.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from programme.rules.forecast import OWNER, TODAY
+from programme.rules.forecast import OWNER_FORECAST, TODAY
 from programme.rules.model import Rating, Status
 
 DUE_SOON = 5  # working days: "due soon" from 5 working days before the due date
@@ -52,7 +52,7 @@ def derived_states(status: Status, days_to_due: int, slip: int, driver: str | No
         states.append(BLOCKED)
     if days_to_due < 0:
         states.append(OVERDUE)
-    if slip > 0 and driver not in (None, OWNER, TODAY):
+    if slip > 0 and driver not in (None, OWNER_FORECAST, TODAY):
         states.append(SLIPPED)
     if owner_forecast_late:
         states.append(AT_RISK)

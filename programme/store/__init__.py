@@ -18,8 +18,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from programme.config import database_url
+from programme.rules.history import fold
 from programme.rules.model import CurrentStatus, LeadRating, Plan, Rating, Status, StatusEntry
-from programme.rules.workdays import plan_today
 from programme.store import tables as t
 
 HEAD = "0003"  # newest migration; checked without importing Alembic on every start
@@ -319,27 +319,6 @@ class Store:
         if row is None:
             return None
         return LeadRating(Rating.parse(row.rating), row.commentary, row.at, row.by)
-
-
-def fold(entries: list[StatusEntry], timezone_name: str) -> dict[str, CurrentStatus]:
-    """Replay history (oldest first) into each milestone's current status."""
-    out: dict[str, CurrentStatus] = {}
-    for e in entries:
-        cur = out.get(e.milestone_id, CurrentStatus())
-        forecast = e.forecast if e.forecast is not None else cur.forecast
-        done_on = (e.happened_on or plan_today(e.at, timezone_name)) if e.status == Status.DONE \
-            else None
-        if e.status == Status.DONE and cur.status == Status.DONE:
-            done_on = cur.done_on  # a note on a done milestone does not move its done date
-        reason = e.reason if e.status == Status.BLOCKED else None
-        if e.status == Status.BLOCKED and reason is None and cur.status == Status.BLOCKED:
-            reason = cur.reason
-        out[e.milestone_id] = CurrentStatus(
-            status=e.status,
-            since=cur.since if e.status == cur.status and cur.since else e.at,
-            forecast=None if e.status.is_closed else forecast,
-            done_on=done_on, reason=reason, note=e.note or cur.note, by=e.by or cur.by)
-    return out
 
 
 def _short(exc: Exception) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 
 import pendulum
 import pytest
+from factory import PEOPLE, make_plan, ms
 
 from notifications.apprise_dispatch import AppriseDispatcher
 from notifications.sink import read_sink, text_of
@@ -15,8 +16,6 @@ from programme.config import data_dir
 from programme.store import Store
 from programme.usecases.chase import run_chase
 from programme.usecases.workspace import Workspace
-
-from .conftest import PEOPLE, make_plan, ms
 
 NOW = pendulum.datetime(2026, 8, 19, 10, tz="Europe/London")
 

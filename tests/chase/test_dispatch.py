@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pendulum
 import pytest
+from factory import PEOPLE, make_plan, ms
 
 from notifications.apprise_dispatch import AppriseDispatcher
 from notifications.sink import read_sink, text_of
@@ -18,8 +19,6 @@ from programme.store import Store
 from programme.store.outbox import PENDING, SENT, Outbox
 from programme.usecases.chase import dispatch_pending, queue_due, run_chase
 from programme.usecases.workspace import Workspace
-
-from .conftest import PEOPLE, make_plan, ms
 
 NOW = pendulum.datetime(2026, 8, 19, 10, tz="Europe/London")  # Wed: m is 3 working days overdue
 

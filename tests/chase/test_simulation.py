@@ -26,9 +26,10 @@ import pytest
 from notifications.apprise_dispatch import AppriseDispatcher
 from programme.planfiles.loading import load_plans
 from programme.rules.chase import due_notifications
+from programme.rules.history import fold
 from programme.rules.model import Status, StatusEntry
 from programme.rules.workdays import working_calendar
-from programme.store import Store, fold
+from programme.store import Store
 from programme.usecases.chase import dispatch_pending, queue_due
 from programme.usecases.workspace import Workspace
 

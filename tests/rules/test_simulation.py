@@ -12,7 +12,7 @@ from programme.rules.assess import assess
 from programme.rules.model import CurrentStatus, Rating, Status
 from programme.rules.workdays import working_calendar
 
-PLAN = load_file(Path(__file__).parent.parent / "plans" / "commissioning-academy-100-day.yaml").plan
+PLAN = load_file(Path(__file__).parents[2] / "plans" / "commissioning-academy-100-day.yaml").plan
 
 # What the owners report, and when (plan-local dates). Everything else is done on its due date.
 SCRIPT = {
