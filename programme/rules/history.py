@@ -23,7 +23,8 @@ def fold(entries: Iterable[StatusEntry], timezone_name: str) -> dict[str, Curren
 def step(cur: CurrentStatus, e: StatusEntry, timezone_name: str) -> CurrentStatus:
     """The status after one more entry.
 
-    - done on the plan-local day of the entry (23:30 UTC in a London summer is the next day);
+    - done on the day it happened when the entry says (`--on`, "done last Friday"), else on the
+      plan-local day of the entry (23:30 UTC in a London summer is the next day);
       a later entry on a milestone already done (a note) keeps the day it was done;
     - a blocked reason is kept while it stays blocked and an entry gives no new reason;
     - closing (done, dropped) clears the forecast; otherwise an entry without one keeps the last;
