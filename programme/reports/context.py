@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from programme.rules.assess import GroupView, MilestoneView, PlanState
 from programme.rules.forecast import OWNER, TODAY
 from programme.rules.model import LeadRating, Plan, Rating, Status, StatusEntry
+from programme.rules.scales import definition
 from programme.rules.workdays import working_calendar
 
 PERIOD = timedelta(days=7)  # "done in the period": the week before the report
@@ -106,6 +107,8 @@ class Report:
     new_since_baseline: tuple[Row, ...]
     baseline_taken: bool
     phases: tuple[PhaseRow, ...]
+    rating_scale: str = "three-point"
+    rating_definition: str | None = None  # the published definition of the rating on its scale
 
     @property
     def by_id(self) -> dict[str, Row]:
@@ -185,7 +188,8 @@ def build(snapshot: Snapshot) -> Report:
         done=o.done, total=o.total, end_due=o.due, end_forecast=o.forecast, end_slip=o.end_slip,
         rows=tuple(rows), done_in_period=done_in_period, due_next=due_next, overdue=overdue,
         blocked=blocked, slips=slips, critical_path=critical, variance=variance,
-        new_since_baseline=new_since, baseline_taken=bool(baseline), phases=phases)
+        new_since_baseline=new_since, baseline_taken=bool(baseline), phases=phases,
+        rating_scale=plan.rating_scale, rating_definition=definition(a.rating, plan.rating_scale))
 
 
 def trend(previous: Rating | None, current: Rating) -> str | None:

@@ -55,6 +55,7 @@ def definition_hash(plan: Plan) -> str:
     add(plan.id, plan.title, plan.kind, plan.lead, plan.sponsor, plan.subscribers, plan.start,
         plan.end, plan.timezone, plan.description, plan.reminders, cal.region,
         sorted(cal.weekends), sorted(cal.closures))
+    add(plan.rating_scale, plan.raid, plan.budget)
     for pid in sorted(plan.people):
         p = plan.people[pid]
         add(p.id, p.name, p.contacts, p.manager, p.role)
