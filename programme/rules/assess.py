@@ -6,7 +6,7 @@ rule is ever re-derived in a template or a flow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from programme.rules.forecast import Forecast, critical_path, forecast_all, topological_order
@@ -162,3 +162,4 @@ class PlanState:
     assessment: Assessment
     lead_rating: LeadRating | None
     baseline: dict[str, date] | None
+    raid: dict = field(default_factory=dict)  # RAID item key -> programme.rules.raid.RaidView
