@@ -70,7 +70,7 @@ def _raid(c: Any, raw: dict, people: dict, milestone_ids: list) -> tuple[RaidIte
             if item.id in seen:
                 c.add(where, f"duplicate RAID id '{item.id}' (first defined at {seen[item.id]}); "
                       "ids are shared by risks, issues, assumptions, decisions and dependencies",
-                      item.id, "duplicate-id")
+                      None, "duplicate-id")
                 continue
             seen[item.id] = where
             items.append(item)
@@ -88,7 +88,7 @@ def _item(c: Any, kind: str, entry: Any, where: Location, people: dict,
     iid = raw_id if isinstance(raw_id, str) and raw_id.strip() else None
     if iid is not None and (":" in iid or "/" in iid or iid != iid.strip()):
         c.add(c.at(entry, "id"), f"'{iid}' is not a usable id for a {kind}: use letters, digits "
-              "and dashes (e.g. R1 or data-sharing-delay)", iid)
+              "and dashes (e.g. R1 or data-sharing-delay)", None)
         iid = None
     if raw_id is None:
         c.add(where, f"a {kind} has no 'id'", None, "missing-field")
@@ -98,23 +98,23 @@ def _item(c: Any, kind: str, entry: Any, where: Location, people: dict,
     for key in entry:
         if key not in allowed:
             c.add(c.at(entry, key), f"unknown field '{key}' in {what}{suggest(key, allowed)}; "
-                  f"allowed: {', '.join(allowed)}", iid, "unknown-field")
+                  f"allowed: {', '.join(allowed)}", None, "unknown-field")
     title = _text(c, entry, "title", what, iid, required=True)
     owner = _text(c, entry, "owner", what, iid, required=True)
     if owner is not None and owner not in people:
-        c.add(c.at(entry, "owner"), f"unknown owner '{owner}'{suggest(owner, list(people))}: add "
-              "them under 'people' or fix the name", iid, "unknown-owner")
-    review = _date(c, entry, "review", what, iid)
-    due = _date(c, entry, "due", what, iid)
+        c.add(c.at(entry, "owner"), f"unknown owner '{owner}' of {what}{suggest(owner, list(people))}"
+              ": add them under 'people' or fix the name", None, "unknown-owner")
+    review = _date(c, entry, "review", what, None)
+    due = _date(c, entry, "due", what, None)
     if "review" not in entry and "due" not in entry:
         needs = "a 'due' date (decide by)" if kind == "decision" else "a 'review' date"
         c.add(where, f"{what} has neither 'review' nor 'due': give it {needs} so its owner "
-              "can be chased", iid, "missing-field")
+              "can be chased", None, "missing-field")
     status = (_text(c, entry, "status", what, iid, required=False) or "open").strip().lower()
     if status not in STATUSES[kind]:
         c.add(c.at(entry, "status"), f"unknown status '{status}' for {what}"
               f"{suggest(status, STATUSES[kind])}; use one of: {', '.join(STATUSES[kind])}",
-              iid, "bad-status")
+              None, "bad-status")
     links = entry.get("milestones")
     linked: list[str] = []
     for j, mid in enumerate([links] if isinstance(links, str) else links or []):
@@ -124,22 +124,22 @@ def _item(c: Any, kind: str, entry: Any, where: Location, people: dict,
             line = _line(links, j) if isinstance(links, list) else _line(entry, "milestones")
             known = [m for m in milestone_ids if isinstance(m, str)]
             c.add(Location(c.file, line), f"{what} links to unknown milestone {mid!r}"
-                  f"{suggest(mid, known)}", iid, "unknown-milestone")
+                  f"{suggest(mid, known)}", None, "unknown-milestone")
     likelihood = _score(c, entry, "likelihood", what, iid, required=kind == "risk")
     impact = _score(c, entry, "impact", what, iid, required=kind == "risk")
-    proximity = _date(c, entry, "proximity", what, iid)
+    proximity = _date(c, entry, "proximity", what, None)
     response = _text(c, entry, "response", what, iid, required=False)
     if response is not None:
         response = response.strip().lower()
         if response not in RISK_RESPONSES:
             c.add(c.at(entry, "response"), f"unknown risk response '{response}'"
                   f"{suggest(response, RISK_RESPONSES)}; use one of: {', '.join(RISK_RESPONSES)}",
-                  iid, "bad-response")
+                  None, "bad-response")
             response = None
     every = entry.get("review_every", 10)
     if isinstance(every, bool) or not isinstance(every, int) or every < 1:
         c.add(c.at(entry, "review_every"), f"'review_every' of {what} should be a whole number "
-              f"of working days (at least 1), not {every!r}", iid)
+              f"of working days (at least 1), not {every!r}", None)
         every = 10
     description = _text(c, entry, "description", what, iid, required=False)
     if iid is None or title is None or owner is None:
@@ -155,7 +155,7 @@ def _text(c: Any, entry: dict, key: str, what: str, iid: str | None,
     value = entry.get(key)
     if value is None:
         if required:
-            c.add(c.at(entry), f"{what} has no '{key}'", iid, "missing-field")
+            c.add(c.at(entry), f"{what} has no '{key}'", None, "missing-field")
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         c.add(c.at(entry, key), f"'{key}' of {what} should be text, not {type(value).__name__}",
@@ -171,7 +171,7 @@ def _date(c: Any, entry: dict, key: str, what: str, iid: str | None) -> date | N
     try:
         return parse_date(value)
     except DateError as exc:
-        c.add(c.at(entry, key), f"bad date in '{key}' of {what}: {exc}", iid, "bad-date")
+        c.add(c.at(entry, key), f"bad date in '{key}' of {what}: {exc}", None, "bad-date")
         return None
 
 
@@ -180,11 +180,11 @@ def _score(c: Any, entry: dict, key: str, what: str, iid: str | None,
     value = entry.get(key)
     if value is None:
         if required:
-            c.add(c.at(entry), f"{what} has no '{key}' (1 to 5)", iid, "missing-field")
+            c.add(c.at(entry), f"{what} has no '{key}' (1 to 5)", None, "missing-field")
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
         c.add(c.at(entry, key), f"'{key}' of {what} should be a whole number from 1 to 5, not "
-              f"{value!r}", iid, "bad-score")
+              f"{value!r}", None, "bad-score")
         return None
     return value
 

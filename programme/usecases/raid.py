@@ -14,9 +14,8 @@ from datetime import date, datetime
 
 from programme.planfiles.validation import suggest
 from programme.rules.model import Plan, RaidItem
-from programme.rules.raid import CLOSE, DECIDE, REVIEW, RaidEntry, RaidView, item_context
+from programme.rules.raid import CLOSE, DECIDE, REVIEW, RaidEntry, RaidView, item_context, raid_notifications
 from programme.rules.raid import fold as fold_raid
-from programme.rules.raid import raid_notifications
 from programme.rules.workdays import plan_today
 from programme.usecases.workspace import Workspace, WorkspaceError
 
