@@ -39,7 +39,7 @@ from programme.config import data_dir
 from programme.contacts import is_email, mask_text, mask_url
 from programme.usecases.dispatch import Delivery, Forms, Message
 
-from . import sink
+from . import notify, sink
 from .render import render_lazily
 
 LIVE, SINK = "live", "sink"
@@ -209,8 +209,9 @@ class AppriseDispatcher:
                                            body_format=sender.body_format, timeout=self.timeout)
             if not result:
                 failures.append(self._error(result, contact))
-        if failures:
-            return _Outcome(False, f"{mask_url(contact)}: " + "; ".join(failures))
+        if failures:  # a failure GOV.UK Notify refused for good is not retried
+            return _Outcome(False, f"{mask_url(contact)}: " + "; ".join(failures),
+                            permanent=all(notify.PERMANENT in f for f in failures))
         return _Outcome(True)
 
     @staticmethod
@@ -228,6 +229,8 @@ class AppriseDispatcher:
         if getattr(service, "protocol", None) == sink.SCHEMA or \
                 sink.SCHEMA in (getattr(service, "secure_protocol", None) or ()):
             return SINK_FORM, NotifyFormat.TEXT
+        if getattr(service, "secure_protocol", None) == notify.SCHEMA:
+            return notify.form_for(service), NotifyFormat.TEXT
         if isinstance(service, NotifyEmail):
             fmt = service.notify_format
             first = fmt[0] if isinstance(fmt, tuple) else fmt
@@ -244,7 +247,8 @@ class AppriseDispatcher:
                 continue
             logs = [e.message for e in service_result.logs()
                     if getattr(e, "level", "") in ("WARNING", "ERROR", "CRITICAL")]
-            lines.append(logs[-1] if logs else f"{service_result.name}: "
+            said = [m for m in logs if not m.startswith("Failed to send ")]  # the specific one
+            lines.append((said or logs)[-1] if logs else f"{service_result.name}: "
                          f"{service_result.status.name.lower()}")
         text = "; ".join(lines) or f"{result.status.name.lower()}"
         return mask_text(text, [contact])

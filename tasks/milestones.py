@@ -48,7 +48,7 @@ def track_milestone(ctx: RunContext, milestone_id: str,
     status = ctx.statuses.get(milestone_id, CurrentStatus())
     deps = {t.view.id: t.forecast for t in upstream}
     forecast = forecast_one(m, status, ctx.today, ctx.calendar, deps)
-    view = milestone_view(m, status, forecast, ctx.today, ctx.calendar)
+    view = milestone_view(m, status, forecast, ctx.today, ctx.calendar, plan.rating_scale)
     alone = replace(plan, milestones=(m,))
     due = tuple(due_notifications(alone, {m.id: status}, ctx.now))
     return Completed(data=MilestoneTrack(view, due), name=state_name(view),

@@ -47,7 +47,8 @@ class Problem:
 
 PLAN_FIELDS = ("id", "title", "kind", "lead", "sponsor", "subscribers", "start", "end",
                "timezone", "calendar", "people", "phases", "workstreams", "milestones",
-               "reminders", "description")
+               "reminders", "description", "rating_scale", "risks", "issues", "assumptions",
+               "decisions", "dependencies", "budget")
 PERSON_FIELDS = ("id", "name", "contacts", "manager", "role")
 SECTION_FIELDS = ("id", "title", "description", "milestones")
 MILESTONE_FIELDS = ("id", "title", "owner", "due", "depends_on", "description", "evidence",
@@ -193,6 +194,8 @@ def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
     reminders = _reminders(c, raw.get("reminders"), c.at(raw, "reminders"), None)
     phases, entries = _sections(c, raw)
     milestones = _milestones(c, entries, people, {p.id for p in phases}, calendar, window)
+    from programme.planfiles import raid  # RAID log, rating scale and budget: planfiles/raid.py
+    extras = raid.check(c, raw, people, entries)
 
     if c.problems or None in (plan_id, title, start, lead):
         c.problems.sort(key=lambda p: p.location.line or 0)
@@ -203,7 +206,7 @@ def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
         id=plan_id, title=title, kind=kind, lead=lead, start=start, people=people,
         milestones=milestones, sponsor=sponsor, subscribers=tuple(subscribers), end=end,
         timezone=timezone, calendar=calendar, phases=tuple(phases), description=description,
-        reminders=reminders, source=Location(file, raw.line),
+        reminders=reminders, source=Location(file, raw.line), **extras,
     ), []
 
 

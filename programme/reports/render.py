@@ -94,6 +94,20 @@ def render_report(data, fmt: str = "md") -> str:
         r=report, timeline=Markup(picture), generated=_generated(report.as_of))
 
 
+TEMPLATES = ("report", "highlight")
+
+
+def render_highlight(data, fmt: str = "md") -> str:
+    """The PRINCE2-shaped highlight report as Markdown or a standalone HTML page."""
+    from programme.reports.context import highlight
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}: use md or html")
+    h = highlight(_snapshot(data))
+    return environment().get_template(f"highlight.{fmt}.j2").render(
+        h=h, generated=_generated(h.report.as_of))
+
+
 def subject_for(report: Report) -> str:
     was = (f" (was {report.previous_rating.label})"
            if report.previous_rating is not None and report.previous_rating != report.rating else "")

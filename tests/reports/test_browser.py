@@ -74,10 +74,10 @@ def test_report_html_references_no_external_resource(page):
 def test_report_renders_with_title_and_rating_in_the_dom(snap, page, tmp_path):
     dom, requests = chromium(tmp_path, page, "--dump-dom")
     title = re.search(r"<title>(.*?)</title>", dom, re.S).group(1)
-    assert snap.plan.title in title and "Amber/Red" in title
+    assert snap.plan.title in title and "— Red —" in title
     rating = re.search(r'<div id="rating" data-rating="([^"]+)">(.*?)</div>', dom, re.S)
-    assert rating.group(1) == snap.state.assessment.rating.label == "Amber/Red"
-    assert "Amber/Red" in rating.group(2)
+    assert rating.group(1) == snap.state.assessment.rating.label == "Red"
+    assert "Red" in rating.group(2)
     assert "<svg" in dom and 'class="marker"' in dom
     assert from_page(requests) == []
 
