@@ -4,7 +4,7 @@ the same forecast, state and rating as `assess()`, and the same roll-up and due 
 
 A Prefect flow run per example would take over a second, so no Prefect server is started here:
 the tasks' functions (`.fn`, the code a task run executes) are called in the flow's order with
-the flow's arguments. tests/flows/test_flows.py runs the real flow once for the same check.
+the flow's arguments. tests/flow_runs/test_flows.py runs the real flow once for the same check.
 
 The second property starts further back, from the plan file, the store and `--as-of` as typed:
 it is the one that caught the flow reading `--as-of` as London time whatever the plan's timezone.

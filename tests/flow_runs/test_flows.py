@@ -162,7 +162,7 @@ def test_a_check_in_tells_the_next_owner_they_can_start_and_the_lead_of_a_new_ra
 def test_the_flows_milestone_results_are_what_programme_status_shows(flow_plans):
     """A shipped plan with a few check-ins, run as a real flow: its per-milestone results (the
     milestones table it publishes) and its rating are exactly what `assess()` gives, as
-    `programme status --as-of` shows them. tests/flows/test_flow_matches_assess.py checks the
+    `programme status --as-of` shows them. tests/flow_runs/test_flow_matches_assess.py checks the
     same over generated plans without Prefect."""
     import json
     import shutil
