@@ -150,11 +150,13 @@ def _print(out, previews) -> None:
         out.print("nothing will be sent in this span")
 
 
-def quiet_lines(ws, plan, now, already_sent: int = 0) -> list[str]:
-    """For `chase` and `run` when nothing new went out for `plan`: the reason, and when the next
-    notifications go, with the preview command that lists them."""
+def quiet_lines(ws, plan, now, already_sent: int = 0, as_of: bool = False) -> list[str]:
+    """For `chase` and `run` when nothing new is due for `plan` at `now`: the reason, and when
+    the next notifications go, with the preview command that lists them (from `now` when the
+    command ran --as-of another moment)."""
     import shlex
 
+    from programme.rules.workdays import local_time
     from programme.usecases.preview import NEXT_HORIZON, why_quiet
 
     q = why_quiet(ws, plan, now, already_sent)
@@ -163,7 +165,8 @@ def quiet_lines(ws, plan, now, already_sent: int = 0) -> list[str]:
     if q.next_send is None:
         lines.append(f"{window}; nothing falls due in the next {NEXT_HORIZON} days.")
         return lines
-    command = f"programme preview {shlex.quote(plan.id)} --until {q.next_send:%Y-%m-%d}"
+    start = f" --from {local_time(now, plan.timezone):%Y-%m-%dT%H:%M}" if as_of else ""
+    command = f"programme preview {shlex.quote(plan.id)}{start} --until {q.next_send:%Y-%m-%d}"
     what = f"{q.count} notification{'s' if q.count != 1 else ''} to {q.people} " \
            f"{'person' if q.people == 1 else 'people'}"
     if q.next_window is not None and q.next_send == q.next_window:

@@ -108,6 +108,7 @@ def simulate(plan: Plan, statuses: Mapping[str, CurrentStatus], start: datetime,
     tz = plan.timezone
     current = dict(statuses)
     seen = set(already)
+    steps: set[tuple] = set()
     out: list[Planned] = []
     # (moment, kind, sequence, what): at one moment the chase runs first, then check-ins are
     # recorded (in plan order), then their follow-ups go out
@@ -127,9 +128,12 @@ def simulate(plan: Plan, statuses: Mapping[str, CurrentStatus], start: datetime,
         moment, kind, _, what = heapq.heappop(events)
         if kind == RUN:
             for n in due_notifications(plan, current, moment):
-                if n.key not in seen:
-                    seen.add(n.key)
-                    out.append(Planned(n, moment))
+                step = (n.milestone_id, n.step, n.anchor, n.recipient)  # the key, cheaper
+                if step not in steps:
+                    steps.add(step)
+                    if n.key not in seen:
+                        seen.add(n.key)
+                        out.append(Planned(n, moment))
         elif kind == CHECK_IN:
             before = (last_checkin[1] if last_checkin and last_checkin[0] == moment
                       else assess(plan, current, moment))
