@@ -86,3 +86,23 @@ def last_commit(path: Path, until: datetime | None = None) -> Commit | None:
         return None
     sha, author, at, subject = text.split("\0", 3)
     return Commit(sha, author, datetime.fromisoformat(at), subject)
+
+
+def file_commit(path: Path) -> Commit | None:
+    """The commit whose version of `path` is what the file holds now; None outside a git
+    repository, for a file git does not track, or one changed since its last commit."""
+    try:
+        root, inside = repository(path)
+        if _git(root, "ls-files", "--error-unmatch", "--", inside).returncode != 0:
+            return None  # untracked
+        if _git(root, "diff", "--quiet", "HEAD", "--", inside).returncode != 0:
+            return None  # changed since (staged or not), or no commit yet
+    except (RevisionError, OSError, subprocess.SubprocessError, ValueError):
+        return None
+    return last_commit(path)
+
+
+def plan_commit(source: object) -> Commit | None:
+    """`file_commit` of a plan's source location (a `Location`, or None)."""
+    file = getattr(source, "file", None)
+    return file_commit(Path(file)) if file else None

@@ -27,6 +27,7 @@ class Snapshot:
     state: PlanState
     previous: PlanState | None = None  # the same plan assessed a week earlier, for the trend
     history: tuple[StatusEntry, ...] = ()  # status history up to the moment of the report
+    plan_changes: tuple = ()  # changes to the plan's own definition in the period (PlanChange)
 
     @property
     def plan(self) -> Plan:
@@ -106,6 +107,7 @@ class Report:
     new_since_baseline: tuple[Row, ...]
     baseline_taken: bool
     phases: tuple[PhaseRow, ...]
+    plan_changes: tuple = ()  # the plan's own definition: due dates moved, added, dropped...
 
     @property
     def by_id(self) -> dict[str, Row]:
@@ -185,7 +187,8 @@ def build(snapshot: Snapshot) -> Report:
         done=o.done, total=o.total, end_due=o.due, end_forecast=o.forecast, end_slip=o.end_slip,
         rows=tuple(rows), done_in_period=done_in_period, due_next=due_next, overdue=overdue,
         blocked=blocked, slips=slips, critical_path=critical, variance=variance,
-        new_since_baseline=new_since, baseline_taken=bool(baseline), phases=phases)
+        new_since_baseline=new_since, baseline_taken=bool(baseline), phases=phases,
+        plan_changes=snapshot.plan_changes)
 
 
 def trend(previous: Rating | None, current: Rating) -> str | None:
