@@ -5,10 +5,12 @@ moment the chase runs, with the outbox's rule that a key is sent once, so what t
 is what the chase then does, by construction rather than by a second set of rules:
 
 * The chase runs on each working day of the plan's calendar at the opening of each sending
-  window its milestones use (09:00 plan time for the default window: the served tracking runs
-  then); on the first day, if `start` falls inside a window, also at `start` itself (what
+  window its milestones use (09:00 plan time for the default window, when the served tracking
+  runs); on the first day, if `start` falls inside a window, also at `start` itself (what
   `programme chase` would send now). Moments are wall-clock times in the plan's timezone, so
-  09:00 stays 09:00 across the clock change.
+  09:00 stays 09:00 across the clock change. The day and the key of each notification do not
+  depend on the hour the chase runs inside a window (the ladders count working days), so a
+  chase run later in the window sends the same, later that day.
 * A key is sent the first time the policy returns it and never again, and a key already in the
   outbox (`already`) is not sent at all: the outbox's unique key is what stops a second send.
 * Nobody answers: the statuses stay as they are at `start`, so the ladders run on (reminders,
