@@ -43,6 +43,9 @@ def repository(path: Path) -> tuple[Path, str]:
         raise RevisionError(f"{path}: no such folder")
     done = _git(folder, "rev-parse", "--show-toplevel")
     if done.returncode != 0:
+        said = (done.stderr.decode(errors="replace").strip().splitlines() or [""])[0]
+        if said and "not a git repository" not in said:
+            raise RevisionError(f"git cannot read {path}: {said.removeprefix('fatal: ')}")
         raise RevisionError(f"{path} is not in a git repository (`programme diff` compares the "
                             "versions git keeps: run it inside the plans' repository)")
     root = Path(done.stdout.decode().strip())

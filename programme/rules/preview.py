@@ -181,6 +181,8 @@ def quiet_reason(plan: Plan, now: datetime) -> str | None:
             return f"{day} is a bank holiday ({name})"
         return f"{day} is not a working day"
     clock = time(local.hour, local.minute, local.second)
+    if not windows(plan):
+        return "reminders are switched off for every milestone of this plan (enabled: false)"
     if not any(opening <= clock < closing for opening, closing in windows(plan)):
         return f"outside the sending window ({window_words(plan)})"
     return None

@@ -335,3 +335,11 @@ def test_for_any_plan_the_preview_is_what_queue_due_then_queues(case, shared_sto
               for r in Outbox(shared_store).rows(plan_id=plan.id)}
     assert queued == previewed(planned)
 
+
+
+def test_a_plan_with_reminders_switched_off_says_so_and_sends_nothing():
+    off = ReminderPolicy(enabled=False)
+    plan = make_plan(ms("m", date(2026, 10, 30)), reminders=off)
+    assert quiet_reason(plan, at_utc(date(2026, 10, 23), 10)) == (
+        "reminders are switched off for every milestone of this plan (enabled: false)")
+    assert simulate(plan, {}, at_utc(date(2026, 10, 19), 0), date(2026, 11, 30)) == []
