@@ -27,7 +27,7 @@ class Snapshot:
     state: PlanState
     previous: PlanState | None = None  # the same plan assessed a week earlier, for the trend
     history: tuple[StatusEntry, ...] = ()  # status history up to the moment of the report
-    plan_changes: tuple = ()  # changes to the plan's own definition in the period (PlanChange)
+    plan_changes: tuple = ()  # changes to the plan's own definition in the period (planchanges.PlanChange)
 
     @property
     def plan(self) -> Plan:

@@ -35,7 +35,7 @@ def plan_changes(versions: list, since: datetime) -> list:
     from dataclasses import replace
     from itertools import pairwise
 
-    from programme.rules.plandiff import snapshot_changes
+    from programme.rules.planchanges import snapshot_changes
 
     out = []
     for older, newer in pairwise(versions):
