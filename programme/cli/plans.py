@@ -61,7 +61,7 @@ def sync(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
     for problem in ws.problems() if not plan_id else []:
         err.print(f"[yellow]skipped:[/] {escape(str(problem))}", soft_wrap=True)
     for plan in targets:
-        result = ws.store.sync(plan, now)
+        result = ws.sync(plan, now)
         what = "added" if result.first_sync else (
             f"{len(result.added)} added, {len(result.changed)} changed, "
             f"{len(result.removed)} removed (kept as dropped)")

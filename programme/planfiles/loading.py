@@ -127,3 +127,23 @@ def _run_python(path: Path, name: str) -> tuple[object, list[Problem]]:
 
 def load_plans(paths: list[Path] | None = None) -> list[LoadResult]:
     return [load_file(path) for path in discover(paths)]
+
+
+def load_source(content: bytes, name: str, suffix: str) -> tuple[Plan | None, list[Problem]]:
+    """A plan file's content from somewhere else than the plans folder (a git revision, for
+    `programme diff`), validated like a file on disk; `name` is what messages call it."""
+    if suffix == ".py":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"plan{suffix}"
+            path.write_bytes(content)
+            raw, problems = _run_python(path, name)
+    elif suffix in PLAN_SUFFIXES:
+        raw, problems = _read_yaml(content, name)
+    else:
+        return None, [Problem(Location(name), f"not a plan file: plans are .py or .yaml files, "
+                                              f"not '{suffix}'")]
+    if problems:
+        return None, problems
+    return validate(raw, name)

@@ -172,9 +172,13 @@ class Store(RaidLog):
         self.engine.dispose()
 
     # -- plans ---------------------------------------------------------------------------------
-    def sync(self, plan: Plan, now: datetime) -> SyncResult:
+    def sync(self, plan: Plan, now: datetime, commit=None) -> SyncResult:
         """Store the plan's current definition. History of kept milestone ids is untouched; a
-        milestone gone from the file is kept, marked out of the plan and dropped in its history."""
+        milestone gone from the file is kept, marked out of the plan and dropped in its history.
+        A changed definition is also kept as a version (with `commit`, the git commit of the
+        plan file: see programme.store.versions)."""
+        from programme.store.versions import record_version
+
         digest = definition_hash(plan)
         with self._tx() as conn:
             row = conn.execute(select(t.plans).where(t.plans.c.id == plan.id)).first()
@@ -190,6 +194,9 @@ class Store(RaidLog):
                     definition_hash=digest, last_synced_at=now))
             existing = {r.id: r for r in conn.execute(
                 select(t.milestones).where(t.milestones.c.plan_id == plan.id))}
+            if first or row.definition_hash != digest:
+                record_version(conn, plan, now, digest, commit, existing,
+                               None if first else row.last_synced_at)
             added, changed, unchanged = [], [], 0
             for position, m in enumerate(plan.milestones):
                 values = dict(title=m.title, owner=m.owner, due=m.due, phase=m.phase,
@@ -231,6 +238,13 @@ class Store(RaidLog):
     def plan_ids(self) -> list[str]:
         with self._read() as conn:
             return list(conn.execute(select(t.plans.c.id).order_by(t.plans.c.id)).scalars())
+
+    def versions(self, plan_id: str, until: datetime | None = None) -> list:
+        """The plan's stored definitions, oldest first (programme.store.versions.PlanVersion)."""
+        from programme.store.versions import plan_versions
+
+        with self._read() as conn:
+            return plan_versions(conn, plan_id, until)
 
     def plan_row(self, plan_id: str):
         with self._read() as conn:

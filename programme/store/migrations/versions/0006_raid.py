@@ -9,7 +9,6 @@ Revision ID: 0006
 Revises: 0005
 """
 
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
@@ -17,7 +16,7 @@ from alembic import op
 from programme.store.tables import UTCDateTime
 
 revision = "0006"
-down_revision = max(p.name[:4] for p in Path(__file__).parent.glob("000[1-5]_*.py"))  # "0005"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
