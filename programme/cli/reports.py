@@ -114,7 +114,12 @@ def register(app: typer.Typer) -> None:
 
             plan = ws.plan(plan_id)
             snapshot = collect(ws, plan, parse_moment(as_of, plan.timezone))
-            result = _render(render_digest, snapshot)
+            if send:  # each reader gets their own report link, put in when it is sent
+                from programme.usecases.links import REPORT_LINK
+
+                result = _render(render_digest, snapshot, REPORT_LINK)
+            else:
+                result = _render(render_digest, snapshot)
             day = snapshot.state.assessment.today
         if send:
             _send(ws, result, [p for p in ws.plans()] if portfolio else [plan], portfolio, day,

@@ -195,6 +195,7 @@ class Plan:
     description: str | None = None
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
     source: Location | None = None
+    checkin_link_days: int = 30  # how long a link in a message works
 
     def milestone(self, milestone_id: str) -> Milestone:
         for m in self.milestones:
