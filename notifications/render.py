@@ -71,7 +71,6 @@ def _context(name: str, items: list[dict], now: datetime) -> dict:
     import pendulum
 
     from programme.rules.messages import day_words
-
     from programme.usecases.links import item_url
 
     shown = []

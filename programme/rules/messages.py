@@ -24,7 +24,6 @@ from programme.rules.chase import (
 from programme.rules.model import Plan
 from programme.rules.workdays import WorkingCalendar, working_calendar
 
-
 CHECKIN, ACT_FOR, REPORT, RATING = "checkin", "act-for", "report", "rating"
 
 

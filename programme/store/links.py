@@ -141,6 +141,14 @@ class Links:
         with self.store._tx() as conn:
             conn.execute(update(t.form_posts).where(t.form_posts.c.key == key).values(result=result))
 
+    def rate_once(self, form_key: str, token_hash: str, plan_id: str, rating, commentary: str,
+                  at: datetime, by: str) -> None:
+        """The lead's own rating from the rating form, once per form (AlreadyPosted after)."""
+        with self.store._tx() as conn:
+            claim_form(conn, form_key, token_hash, at)
+            conn.execute(insert(t.lead_ratings).values(plan_id=plan_id, at=at, rating=rating.label,
+                                                       commentary=commentary, by=by))
+
     def forget_forms_before(self, when: datetime) -> int:
         with self.store._tx() as conn:
             return conn.execute(delete(t.form_posts).where(t.form_posts.c.at < when)).rowcount
