@@ -154,3 +154,58 @@ def site(tmp_path, monkeypatch) -> Site:
     s.client.close()
     stop_server(s.server, s.thread)
     s.store.close()
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """The hidden fields of the page's form (its CSRF token and idempotency key)."""
+    import re
+
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', html))
+
+
+def answer(site: Site, url: str, **fields: str) -> httpx.Response:
+    """Open the link (GET) and post its form with `fields`, as a person would."""
+    page = site.client.get(url)
+    assert page.status_code == 200, page.text
+    return site.client.post(url, data={**form_fields(page.text), **fields})
+
+
+def send_everything(site: Site) -> list:
+    """Queue what is due, a digest (with each reader's report link) and a check-in's follow-ups,
+    send it all to the local sink, and return every message that arrived there."""
+    import os
+
+    from notifications.apprise_dispatch import AppriseDispatcher
+    from notifications.sink import read_sink
+    from programme.reports import render_digest
+    from programme.rules.model import Status
+    from programme.store.outbox import Outbox
+    from programme.usecases.chase import dispatch_pending
+    from programme.usecases.checkin import CheckIn, record_checkin
+    from programme.usecases.digest import collect, digest_items
+    from programme.usecases.links import REPORT_LINK
+
+    ws, now = site.ws(), site.clock.now
+    plan = ws.plan(PLAN_ID)
+    site.queue()
+    digest = render_digest(collect(ws, plan, now), report_link=REPORT_LINK)
+    Outbox(site.store).enqueue(digest_items(plan, digest, now.date()), now)
+    dispatcher = AppriseDispatcher(smtp_url="")
+    dispatch_pending(site.store, dispatcher, now)
+    from programme.compose import follow_up_in_process
+
+    record_checkin(ws, plan, CheckIn("needs-assessment", Status.DONE, by="ana"), now,
+                   follow_up_in_process(ws))  # "you can start" to Tom, with his link
+    dispatch_pending(site.store, dispatcher, now)
+    return read_sink(Path(os.environ["PROGRAMME_HOME"]) / "sink")
+
+
+def message_links(message) -> list[str]:
+    """Every http(s) link in every part of a message."""
+    import re
+
+    urls: set[str] = set()
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            urls.update(re.findall(r"https?://[^\s\"'<>]+", part.get_content()))
+    return sorted(urls)
