@@ -40,7 +40,10 @@ def _file_message(body, title, notify_type, meta, *args, **kwargs) -> bool:
     message["Subject"] = title or "(no subject)"
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid("programme")
-    message.set_content(body)
+    # 8bit keeps each line as written, so a check-in link can be read (and copied) from the
+    # file itself; quoted-printable would break it across lines. 998 is SMTP's line limit.
+    readable = all(len(line.encode()) <= 998 for line in (body or "").splitlines())
+    message.set_content(body, cte="8bit" if readable else None)
     for sub in ("tmp", "new", "cur"):  # Maildir(create=True) skips them when the folder exists
         (folder / sub).mkdir(parents=True, exist_ok=True)
     box = mailbox.Maildir(str(folder), create=True)

@@ -137,9 +137,15 @@ class Links:
             row = conn.execute(select(t.form_posts.c.result).where(t.form_posts.c.key == key)).first()
         return None if row is None else dict(row.result or {})
 
-    def save_form_result(self, key: str, result: dict) -> None:
+    def save_form_result(self, key: str, result: dict, used: tuple[str, datetime] | None = None
+                         ) -> None:
+        """Keep what a posted form showed (a resubmit shows it again); `used`: (token hash,
+        when) to note the link's use in the same transaction."""
         with self.store._tx() as conn:
             conn.execute(update(t.form_posts).where(t.form_posts.c.key == key).values(result=result))
+            if used is not None:
+                conn.execute(update(t.links).where(t.links.c.token_hash == used[0])
+                             .values(last_used_at=used[1]))
 
     def rate_once(self, form_key: str, token_hash: str, plan_id: str, rating, commentary: str,
                   at: datetime, by: str) -> None:

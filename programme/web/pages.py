@@ -164,8 +164,7 @@ def _checkin_post(plan_id: str, milestone_id: str, token: str, request: Request,
         return _checkin_page(service, use, token, values=values, errors=[Problem("choice-done", str(exc))],
                              status=400)
     result = confirmation(use, checkin, recorded, said, now)
-    links.save_form_result(form_key, result)
-    links.used(link_hash, now)
+    links.save_form_result(form_key, result, used=(link_hash, now))
     return _page(service, "confirmed.html.j2", result=result, plan_title=use.plan.title,
                  timezone=use.plan.timezone)
 
