@@ -133,11 +133,13 @@ def register(app: typer.Typer) -> None:
         """The plan's milestones as an iCalendar (.ics) feed: one all-day event each."""
         from programme.reports import write_ical
         from programme.usecases.digest import collect
+        from programme.usecases.links import calendar_links
         from programme.usecases.workspace import parse_moment
 
         ws = _workspace(plans)
         plan = ws.plan(plan_id)
-        text = write_ical(collect(ws, plan, parse_moment(as_of, plan.timezone)))
+        snapshot = collect(ws, plan, parse_moment(as_of, plan.timezone))
+        text = write_ical(snapshot, None if as_of else calendar_links(ws, plan, parse_moment(None)))
         if output is None:
             typer.echo(text, nl=False)
             return

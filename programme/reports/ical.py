@@ -49,8 +49,9 @@ def uid(plan_id: str, milestone_id: str) -> str:
     return f"{plan_id}.{milestone_id}@programme"
 
 
-def write_ical(data) -> str:
-    """The .ics text for a Snapshot (or a bare PlanState)."""
+def write_ical(data, links: dict[str, str] | None = None) -> str:
+    """The .ics text for a Snapshot (or a bare PlanState); `links`: milestone id -> its
+    check-in link, shown in the event's description."""
     snapshot = data if isinstance(data, Snapshot) else Snapshot(data)
     report = build(snapshot)
     plan = report.plan
@@ -71,7 +72,7 @@ def write_ical(data) -> str:
             f"DTSTART;VALUE=DATE:{_day(day)}",
             f"DTEND;VALUE=DATE:{_day(day + timedelta(days=1))}",
             f"SUMMARY:{escape_text(_summary(row))}",
-            f"DESCRIPTION:{escape_text(_description(plan.id, plan.title, row))}",
+            f"DESCRIPTION:{escape_text(_description(plan.id, plan.title, row, (links or {}).get(row.id)))}",
             f"CATEGORIES:{escape_text(row.rating_label)}",
             "TRANSP:TRANSPARENT",
             f"STATUS:{'CANCELLED' if row.state == 'dropped' else 'CONFIRMED'}",
@@ -92,7 +93,7 @@ def _summary(row: Row) -> str:
     return f"{title} ({row.state}, {row.rating_label})"
 
 
-def _description(plan_id: str, plan_title: str, row: Row) -> str:
+def _description(plan_id: str, plan_title: str, row: Row, link: str | None = None) -> str:
     lines = [f"Plan: {plan_title}", f"Owner: {row.owner}", f"Status: {row.status}",
              f"State: {', '.join(row.states)}", f"Rating: {row.rating_label}",
              f"Due: {row.due:%a %-d %b %Y}"]
@@ -107,7 +108,7 @@ def _description(plan_id: str, plan_title: str, row: Row) -> str:
         lines.append(f"Note: {row.note}")
     if row.critical:
         lines.append("On the critical path.")
-    lines.append(f"Check in: programme update {plan_id} {row.id} --done (or --blocked REASON, "
-                 "--forecast DATE)")
+    lines.append(f"Check in: {link}" if link else f"Check in: programme update {plan_id} {row.id} "
+                 "--done (or --blocked REASON, --forecast DATE)")
     lines.append(f"Report: programme report {plan_id} --format html")
     return "\n".join(lines)

@@ -80,6 +80,27 @@ def digest_url(payload: dict, key: str) -> str | None:
     return url(link["purpose"], key, link["person"], payload["plan_id"], None)
 
 
+def calendar_links(ws: Workspace, plan: Plan, now: datetime) -> dict[str, str]:
+    """Each open milestone's check-in link for its owner, for the calendar feed's events:
+    issued now (a new one each ISO week, so a feed refreshed daily does not mint a link a day,
+    and one fetched again within the week shows the same links)."""
+    from programme.rules.workdays import plan_today
+
+    today = plan_today(now, plan.timezone)
+    year, week, _ = today.isocalendar()
+    statuses = ws.store.statuses(plan.id, plan.timezone)
+    grants, out = [], {}
+    for m in plan.milestones:
+        status = statuses.get(m.id)
+        if (status is not None and status.status.is_closed) or m.owner not in plan.people:
+            continue
+        key = f"{plan.id}/{m.id}/calendar@{year}-W{week:02d}/{m.owner}"
+        grants.append((key, grant(plan, key, CHECKIN, m.owner, m.id)))
+        out[m.id] = url(CHECKIN, key, m.owner, plan.id, m.id)
+    Links(ws.store).issue(grants, now)
+    return out
+
+
 # -- at use ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Contact:

@@ -55,8 +55,8 @@ def test_a_resend_carries_the_same_link(site):
 
 
 def test_a_plan_sets_how_long_its_links_last(tmp_path, monkeypatch):
-    site = make_site(tmp_path, monkeypatch,
-                     plan_yaml=PLAN_YAML.replace("start: 2026-11-02", "start: 2026-11-02\ncheckin_link_days: 7"))
+    yaml = PLAN_YAML.replace("start: 2026-11-02", "start: 2026-11-02\ncheckin_link_days: 7")
+    site = make_site(tmp_path, monkeypatch, plan_yaml=yaml)
     try:
         site.queue()
         with site.store.engine.connect() as conn:
@@ -91,3 +91,23 @@ def test_the_secret_is_generated_once_into_the_data_folder_readable_by_the_owner
     monkeypatch.setenv("PROGRAMME_SECRET_KEY", "from-the-environment")
     assert secret_key() == b"from-the-environment"
     assert link_token("checkin", "k", "ana") != link_token("checkin", "k", "ana", first)
+
+
+def test_the_calendar_feed_carries_each_open_milestones_check_in_link(site):
+    import re
+
+    from icalendar import Calendar
+
+    from programme.reports import write_ical
+    from programme.usecases.digest import collect
+    from programme.usecases.links import calendar_links
+
+    ws, plan = site.ws(), site.plan()
+    links = calendar_links(ws, plan, site.clock.now)
+    assert calendar_links(ws, plan, site.clock.now) == links  # the same links within the week
+    feed = Calendar.from_ical(write_ical(collect(ws, plan, site.clock.now), links))
+    described = {str(e["UID"]).split(".")[1].split("@")[0]: str(e["DESCRIPTION"])
+                 for e in feed.walk("VEVENT")}
+    for mid, text in described.items():
+        url = re.search(r"Check in: (\S+)", text).group(1)
+        assert url == links[mid] and site.client.get(url).status_code == 200
