@@ -52,7 +52,7 @@ def test_hostile_plan_text_and_notes_are_escaped_on_every_page(hostile):
     from tests.web.conftest import send_everything
 
     send_everything(site)
-    lead = [u for (m, r, s), u in site.links().items() if s == "digest" and r == "lee"][0]
+    lead = next(u for (m, r, s), u in site.links().items() if s == "digest" and r == "lee")
     assert lead and digest_url
     report = site.client.get(lead)
     assert report.status_code == 200 and 'id="record-rating"' in report.text
@@ -72,7 +72,7 @@ def test_every_response_carries_the_security_headers(site):
 
     send_everything(site)
     url = site.link("options-appraisal", "ana")
-    report = [u for (m, r, s), u in site.links().items() if s == "digest" and r == "sue"][0]
+    report = next(u for (m, r, s), u in site.links().items() if s == "digest" and r == "sue")
     responses = {
         "home": site.client.get("/"), "check-in": site.client.get(url),
         "check-in head": site.client.head(url),
