@@ -133,3 +133,14 @@ def test_owner_answers_done_from_the_emailed_link_and_the_next_owner_is_told_to_
             web.terminate()
             web.wait(timeout=20)
         smtp.stop()
+
+
+def test_api_docs_render_in_the_browser_from_this_service_alone(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{site.url}/docs")
+    WebDriverWait(browser, 30).until(
+        lambda d: "/api/v1/plans/{plan_id}/milestones/{milestone_id}/checkins" in d.find_element(
+            By.TAG_NAME, "body").text)
+    assert "Record a check-in" in browser.find_element(By.TAG_NAME, "body").text

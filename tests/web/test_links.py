@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -111,3 +111,29 @@ def test_the_calendar_feed_carries_each_open_milestones_check_in_link(site):
     for mid, text in described.items():
         url = re.search(r"Check in: (\S+)", text).group(1)
         assert url == links[mid] and site.client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("step, recipient, role, purpose, label", [
+    ("reminder-5", "ana", "owner", "checkin", "Check in"),
+    ("chase-1", "ana", "owner", "checkin", "Check in"),
+    ("escalate-manager", "bo", "manager", "act-for", "Answer for Ana Lee (recorded as you)"),
+    ("escalate-sponsor", "sue", "sponsor", "act-for", "Answer for Ana Lee (recorded as you)"),
+    ("blocked-1", "lee", "lead", "act-for", "Answer for Ana Lee (recorded as you)"),
+    ("can-start", "ana", "owner", "checkin", "Check in"),
+    ("rating-changed-amber-to-red", "lee", "lead", "rating",
+     "See the report and record your own rating"),
+])
+def test_each_kind_of_message_item_carries_the_right_link(step, recipient, role, purpose, label):
+    from datetime import date
+
+    from programme.rules.assess import assess
+    from programme.rules.chase import Notification
+    from programme.rules.messages import item_context
+    from tests.chase.conftest import make_plan, ms
+
+    plan = make_plan(ms("report", date(2026, 8, 14), title="Needs report"))
+    a = assess(plan, {}, datetime(2026, 8, 11, 10, tzinfo=UTC))
+    n = Notification(plan.id, "report", step, date(2026, 8, 14), recipient, role, date(2026, 8, 11))
+    item = item_context(a, n)
+    assert item["link"] == {"purpose": purpose, "person": recipient}
+    assert item["answer_label"] == label
