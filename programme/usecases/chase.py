@@ -59,9 +59,11 @@ def due_items(workspace: Workspace, plan, now: datetime, sync: bool = True) -> l
 
 def outbox_items(a: Assessment, notifications: list[Notification]) -> list[OutboxItem]:
     """Notifications as outbox items, each with the facts its message shows."""
+    from programme.signing import secret_key
     from programme.usecases.links import grant
 
     plan = a.plan
+    secret = secret_key() if notifications else None
     items = []
     for n in notifications:
         person = plan.people.get(n.recipient)
@@ -72,7 +74,7 @@ def outbox_items(a: Assessment, notifications: list[Notification]) -> list[Outbo
             anchor=n.anchor, recipient=n.recipient,
             recipient_name=person.name if person else n.recipient, role=n.role,
             contacts=tuple(person.contacts) if person else (), payload=payload,
-            links=(grant(plan, n.key, link["purpose"], n.recipient, n.milestone_id),)))
+            links=(grant(plan, n.key, link["purpose"], n.recipient, n.milestone_id, secret),)))
     return items
 
 

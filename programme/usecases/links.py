@@ -45,9 +45,9 @@ def link_days(plan: Plan) -> int:
 
 
 def grant(plan: Plan, message_key: str, purpose: str, person: str,
-          milestone_id: str | None) -> LinkGrant:
+          milestone_id: str | None, secret: bytes | None = None) -> LinkGrant:
     """The link to issue with the outbox message `message_key` (only its hash)."""
-    return LinkGrant(token_hash(link_token(purpose, message_key, person)), purpose, person,
+    return LinkGrant(token_hash(link_token(purpose, message_key, person, secret)), purpose, person,
                      plan.id, milestone_id if purpose in MILESTONE_PURPOSES else None,
                      link_days(plan))
 

@@ -54,26 +54,25 @@ def _forbidden(service: Service, plan) -> HTMLResponse:
                  contact=contact(plan))
 
 
-def _open(service: Service, request: Request, token: str, plan_id: str, milestone_id: str | None,
-          purposes: tuple[str, ...]):
+def _open(service: Service, ws, request: Request, token: str, plan_id: str,
+          milestone_id: str | None, purposes: tuple[str, ...]):
     """The link in use, or the response refusing it (a failure counts against the address)."""
     address = _client(request)
     if service.limiter.blocked(address):
         return None, _too_many(service)
     try:
-        return open_link(service.workspace(), token, plan_id, milestone_id, purposes,
+        return open_link(ws, token, plan_id, milestone_id, purposes,
                          service.now()), None
     except LinkRefused as refusal:
         service.limiter.failed(address)
         return None, refused_page(service, refusal)
 
 
-def _checkin_page(service: Service, use: LinkUse, token: str, *, values: dict | None = None,
+def _checkin_page(service: Service, ws, use: LinkUse, token: str, *, values: dict | None = None,
                   errors: list[Problem] | None = None, status: int = 200) -> HTMLResponse:
-    ws = service.workspace()
     now = service.now()
     plan, m = use.plan, use.milestone
-    a = ws.state(plan, now).assessment
+    a = ws.state(plan, now, sync=False).assessment  # a GET writes nothing, not even a sync
     view = a.milestones[m.id]
     cal = working_calendar(plan.calendar)
     waiting = []
@@ -109,10 +108,11 @@ def _checkin_page(service: Service, use: LinkUse, token: str, *, values: dict | 
 @router.api_route("/c/{plan_id}/{milestone_id}/{token}", methods=["GET", "HEAD"])
 def checkin_page(plan_id: str, milestone_id: str, token: str, request: Request) -> Response:
     service = _service(request)
-    use, refusal = _open(service, request, token, plan_id, milestone_id, (CHECKIN, ACT_FOR))
+    ws = service.workspace()  # one per request: the plan files are read once, as they are now
+    use, refusal = _open(service, ws, request, token, plan_id, milestone_id, (CHECKIN, ACT_FOR))
     if refusal is not None:
         return refusal
-    return _checkin_page(service, use, token)
+    return _checkin_page(service, ws, use, token)
 
 
 @router.post("/c/{plan_id}/{milestone_id}/{token}")
@@ -131,9 +131,9 @@ def _checkin_post(plan_id: str, milestone_id: str, token: str, request: Request,
         return _too_many(service)
     link_hash = token_hash(token)
     form_key = str(form.get("form_key") or "")
+    ws = service.workspace()
     if not service.csrf.check(str(form.get("csrf") or ""), link_hash, form_key):
         service.limiter.failed(address)
-        ws = service.workspace()
         try:
             plan = ws.plan(plan_id)
         except Exception:
@@ -143,15 +143,14 @@ def _checkin_post(plan_id: str, milestone_id: str, token: str, request: Request,
     earlier = links.form_result(form_key)
     if earlier:  # the same form again (double click, back button, a retry): show the first answer
         return _page(service, "confirmed.html.j2", result=earlier)
-    use, refusal = _open(service, request, token, plan_id, milestone_id, (CHECKIN, ACT_FOR))
+    use, refusal = _open(service, ws, request, token, plan_id, milestone_id, (CHECKIN, ACT_FOR))
     if refusal is not None:
         return refusal
     now = service.now()
     today = plan_today(now, use.plan.timezone)
     checkin, problems, values = read_form(form, use, today)
     if checkin is None:
-        return _checkin_page(service, use, token, values=values, errors=problems, status=400)
-    ws = service.workspace()
+        return _checkin_page(service, ws, use, token, values=values, errors=problems, status=400)
     try:
         recorded, said = record_checkin(ws, use.plan, checkin, now, service.follow_up(ws),
                                         form_key=form_key, link_hash=link_hash)
@@ -161,7 +160,8 @@ def _checkin_post(plan_id: str, milestone_id: str, token: str, request: Request,
                          "headline": "Your answer was already received.", "next": [],
                          "again": None})
     except CheckInError as exc:
-        return _checkin_page(service, use, token, values=values, errors=[Problem("choice-done", str(exc))],
+        return _checkin_page(service, ws, use, token, values=values,
+                             errors=[Problem("choice-done", str(exc))],
                              status=400)
     result = confirmation(use, checkin, recorded, said, now)
     links.save_form_result(form_key, result, used=(link_hash, now))
@@ -173,10 +173,11 @@ def _checkin_post(plan_id: str, milestone_id: str, token: str, request: Request,
 @router.api_route("/r/{plan_id}/{token}", methods=["GET", "HEAD"])
 def report_page(plan_id: str, token: str, request: Request) -> Response:
     service = _service(request)
-    use, refusal = _open(service, request, token, plan_id, None, (REPORT, RATING))
+    ws = service.workspace()
+    use, refusal = _open(service, ws, request, token, plan_id, None, (REPORT, RATING))
     if refusal is not None:
         return refusal
-    return HTMLResponse(_report_html(service, use, token))
+    return HTMLResponse(_report_html(service, ws, use, token))
 
 
 @router.post("/r/{plan_id}/{token}")
@@ -194,7 +195,8 @@ def _rating_post(plan_id: str, token: str, request: Request, form: dict) -> Resp
     if not service.csrf.check(str(form.get("csrf") or ""), link_hash, form_key):
         service.limiter.failed(_client(request))
         return _forbidden(service, None)
-    use, refusal = _open(service, request, token, plan_id, None, (RATING,))
+    ws = service.workspace()
+    use, refusal = _open(service, ws, request, token, plan_id, None, (RATING,))
     if refusal is not None:
         return refusal
     values = {"rating": str(form.get("rating") or ""),
@@ -208,7 +210,7 @@ def _rating_post(plan_id: str, token: str, request: Request, form: dict) -> Resp
     if not values["commentary"]:
         errors.append(Problem("commentary", "Write a line of commentary to go with the rating"))
     if errors:
-        return HTMLResponse(_report_html(service, use, token, values=values, errors=errors),
+        return HTMLResponse(_report_html(service, ws, use, token, values=values, errors=errors),
                             status_code=400)
     links = Links(service.store)
     # the rating and the form's idempotency key in one transaction: a resubmit records once
@@ -216,18 +218,17 @@ def _rating_post(plan_id: str, token: str, request: Request, form: dict) -> Resp
         links.rate_once(form_key, link_hash, use.plan.id, rating, values["commentary"],
                         service.now(), use.person.id)
     saved = f"Your rating, {rating.label}, is recorded and shows in the next report and digest."
-    return HTMLResponse(_report_html(service, use, token, saved=saved))
+    return HTMLResponse(_report_html(service, ws, use, token, saved=saved))
 
 
-def _report_html(service: Service, use: LinkUse, token: str, *, values: dict | None = None,
+def _report_html(service: Service, ws, use: LinkUse, token: str, *, values: dict | None = None,
                  errors: list | None = None, saved: str | None = None) -> str:
     from markupsafe import Markup
 
     from programme.reports import render_report
     from programme.usecases.digest import collect
 
-    ws = service.workspace()
-    html = render_report(collect(ws, use.plan, service.now()), "html")
+    html = render_report(collect(ws, use.plan, service.now(), sync=False), "html")
     if use.link.purpose != RATING:
         return html
     form_key, csrf = service.csrf.issue(use.token_hash)
