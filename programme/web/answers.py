@@ -125,8 +125,8 @@ def confirmation(use: LinkUse, checkin: CheckIn, recorded: Recorded, said: str |
     elif checkin.status == Status.BLOCKED:
         headline = f"{m.title} is recorded as blocked, {as_whom}."
         lead = plan.people.get(plan.lead)
-        next_lines.append(f"{lead.name if lead else plan.lead}, the plan's lead, is told it is "
-                          f"blocked: {checkin.reason}.")
+        next_lines.append(f"{lead.name if lead else plan.lead}, the plan's lead, will be told it is "
+                          f"blocked ({checkin.reason}) with the plan's next reminders.")
         next_lines.append("Reminders about it pause while it is blocked.")
     elif checkin.forecast is not None:
         headline = f"New date recorded for {m.title}: {day_words(checkin.forecast)}, {as_whom}."

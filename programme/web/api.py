@@ -21,7 +21,7 @@ from programme.signing import token_hash
 from programme.store.links import ApiTokens
 from programme.usecases.checkin import CheckIn, CheckInError, record_checkin
 from programme.usecases.views import milestone_json, plan_json
-from programme.usecases.workspace import WorkspaceError
+from programme.usecases.workspace import Workspace, WorkspaceError
 from programme.web.service import Service
 
 bearer = HTTPBearer(auto_error=False, description="A token from `programme token create`.")
@@ -78,9 +78,9 @@ def person(request: Request,
     return row.person
 
 
-def _plan(service: Service, plan_id: str, who: str) -> Plan:
+def _plan(ws: Workspace, plan_id: str, who: str) -> Plan:
     try:
-        plan = service.workspace().plan(plan_id)
+        plan = ws.plan(plan_id)
     except WorkspaceError:
         plan = None
     if plan is None or who not in plan.people:
@@ -113,17 +113,18 @@ def list_plans(request: Request, who: str = Depends(person)) -> dict[str, Any]:
 @router.get("/plans/{plan_id}", summary="A plan's status (as `programme status --json`)")
 def plan_status(plan_id: str, request: Request, who: str = Depends(person)) -> dict[str, Any]:
     service = _service(request)
-    plan = _plan(service, plan_id, who)
-    return plan_json(service.workspace().state(plan, service.now()))
+    ws = service.workspace()
+    plan = _plan(ws, plan_id, who)
+    return plan_json(ws.state(plan, service.now()))
 
 
 @router.get("/plans/{plan_id}/milestones/{milestone_id}", summary="A milestone and its history")
 def milestone(plan_id: str, milestone_id: str, request: Request,
               who: str = Depends(person)) -> dict[str, Any]:
     service = _service(request)
-    plan = _plan(service, plan_id, who)
-    _milestone(plan, milestone_id)
     ws = service.workspace()
+    plan = _plan(ws, plan_id, who)
+    _milestone(plan, milestone_id)
     state = ws.state(plan, service.now())
     return {"plan": plan.id, "milestone": milestone_json(state, milestone_id),
             "history": [_entry_json(e) for e in ws.store.history(plan.id, milestone_id)]}
@@ -135,7 +136,8 @@ def milestone(plan_id: str, milestone_id: str, request: Request,
 def post_checkin(plan_id: str, milestone_id: str, body: CheckInBody, request: Request,
                  who: str = Depends(person)) -> dict[str, Any]:
     service = _service(request)
-    plan = _plan(service, plan_id, who)
+    ws = service.workspace()
+    plan = _plan(ws, plan_id, who)
     _milestone(plan, milestone_id)
     m = plan.by_id[milestone_id]
     if who != plan.lead and who != m.owner:
@@ -145,7 +147,6 @@ def post_checkin(plan_id: str, milestone_id: str, body: CheckInBody, request: Re
     for name in ("note", "reason"):
         if "\x00" in (getattr(body, name) or ""):
             raise ApiError(422, f"{name} may not contain NUL characters", f"body: {name}")
-    ws = service.workspace()
     checkin = CheckIn(milestone_id, Status(body.status) if body.status else None, body.forecast,
                       body.note, body.reason, body.on, who, "api")
     try:
