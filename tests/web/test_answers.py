@@ -12,7 +12,7 @@ from programme.rules.model import Status
 from programme.store.links import LinkRow
 from programme.usecases.links import LinkUse
 from programme.web.answers import CHOICES, read_form
-from tests.chase.conftest import PEOPLE, make_plan, ms
+from tests.factory import PEOPLE, make_plan, ms
 
 PLAN = make_plan(ms("report", date(2026, 8, 14), title="Needs report"))
 NOW = datetime(2026, 8, 11, 10, tzinfo=UTC)

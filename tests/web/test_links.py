@@ -99,17 +99,19 @@ def test_the_calendar_feed_carries_each_open_milestones_check_in_link(site):
     from icalendar import Calendar
 
     from programme.reports import write_ical
+    from programme.reports.ical import description
     from programme.usecases.digest import collect
     from programme.usecases.links import calendar_links
 
     ws, plan = site.ws(), site.plan()
     links = calendar_links(ws, plan, site.clock.now)
     assert calendar_links(ws, plan, site.clock.now) == links  # the same links within the week
-    feed = Calendar.from_ical(write_ical(collect(ws, plan, site.clock.now), links))
+    feed = Calendar.from_ical(write_ical(collect(ws, plan, site.clock.now),
+                                         describe=lambda p, r: description(p, r, links.get(r.id))))
     described = {str(e["UID"]).split(".")[1].split("@")[0]: str(e["DESCRIPTION"])
                  for e in feed.walk("VEVENT")}
     for mid, text in described.items():
-        url = re.search(r"Check in: (\S+)", text).group(1)
+        url = re.search(r"Check-in link: (\S+)", text).group(1)
         assert url == links[mid] and site.client.get(url).status_code == 200
 
 
@@ -129,7 +131,7 @@ def test_each_kind_of_message_item_carries_the_right_link(step, recipient, role,
     from programme.rules.assess import assess
     from programme.rules.chase import Notification
     from programme.rules.messages import item_context
-    from tests.chase.conftest import make_plan, ms
+    from tests.factory import make_plan, ms
 
     plan = make_plan(ms("report", date(2026, 8, 14), title="Needs report"))
     a = assess(plan, {}, datetime(2026, 8, 11, 10, tzinfo=UTC))
