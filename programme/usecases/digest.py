@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from programme.reports.context import PERIOD, Snapshot
 from programme.reports.render import Digest
@@ -93,8 +94,9 @@ def _items(plan_id: str, title: str, readers: list[Subscriber], role: str, step:
         if not s.contacts:
             continue
         key = digest_key(plan_id, day, s.id)
-        own, links = payload, ()
-        if linked:
+        own: dict[str, Any] = payload
+        links: tuple = ()
+        if linked and plan is not None:
             purpose = RATING if s.id == plan.lead else REPORT
             own = {**payload, "link": {"purpose": purpose, "person": s.id}}
             links = (grant(plan, key, purpose, s.id, None),)

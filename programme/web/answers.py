@@ -43,6 +43,7 @@ def read_form(form: dict, use: LinkUse, today: date) -> tuple[CheckIn | None, li
     problems: list[Problem] = []
     choice = values["choice"]
     plan, m = use.plan, use.milestone
+    assert m is not None, "a check-in link is for a milestone"
     for name in ("note", "reason", "evidence"):
         if len(values[name]) > MAX_TEXT:
             problems.append(Problem(name, f"Keep the {name} to {MAX_TEXT} characters or fewer"))
@@ -97,8 +98,10 @@ def confirmation(use: LinkUse, checkin: CheckIn, recorded: Recorded, said: str |
 
     plan: Plan = recorded.plan
     m = use.milestone
+    assert m is not None, "a check-in link is for a milestone"
     who = use.person.name
-    as_whom = f"as {who}'s answer" + (f" for {use.owner.name}" if use.acting_for_owner else "")
+    as_whom = f"as {who}'s answer" + (f" for {use.owner.name}" if use.owner and use.acting_for_owner
+                                          else "")
     next_lines: list[str] = []
     if checkin.status == Status.DONE:
         on = f" on {day_words(checkin.on)}" if checkin.on else ""

@@ -53,9 +53,10 @@ class Who(BaseModel):
     name: str
 
 
-ERRORS = {401: {"model": ErrorBody, "description": "No token, or not a valid one"},
-          403: {"model": ErrorBody, "description": "The token's person may not do this"},
-          404: {"model": ErrorBody, "description": "No such plan or milestone for this person"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No token, or not a valid one"},
+    403: {"model": ErrorBody, "description": "The token's person may not do this"},
+    404: {"model": ErrorBody, "description": "No such plan or milestone for this person"}}
 
 router = APIRouter(prefix="/api/v1", tags=["plans"], responses=ERRORS)
 

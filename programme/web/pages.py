@@ -72,6 +72,7 @@ def _checkin_page(service: Service, ws, use: LinkUse, token: str, *, values: dic
                   errors: list[Problem] | None = None, status: int = 200) -> HTMLResponse:
     now = service.now()
     plan, m = use.plan, use.milestone
+    assert m is not None, "a check-in link is for a milestone"
     a = ws.state(plan, now, sync=False).assessment  # a GET writes nothing, not even a sync
     view = a.milestones[m.id]
     cal = working_calendar(plan.calendar)
@@ -209,7 +210,7 @@ def _rating_post(plan_id: str, token: str, request: Request, form: dict) -> Resp
         errors.append(Problem("rating-1", "Choose a delivery confidence rating"))
     if not values["commentary"]:
         errors.append(Problem("commentary", "Write a line of commentary to go with the rating"))
-    if errors:
+    if errors or rating is None:
         return HTMLResponse(_report_html(service, ws, use, token, values=values, errors=errors),
                             status_code=400)
     links = Links(service.store)

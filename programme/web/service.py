@@ -29,7 +29,7 @@ def _default_follow_up(ws: Workspace) -> FollowUp:
 class Service:
     store: Store
     plans_dir: Path | None
-    clock: Callable[[], datetime]
+    clock: Callable[[], datetime] | None
     csrf: Csrf
     limiter: FailureLimiter
     follow_up: Callable[[Workspace], FollowUp] = field(default=_default_follow_up)
