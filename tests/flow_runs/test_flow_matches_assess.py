@@ -38,7 +38,8 @@ def tracked_as_the_flow_does(ctx: RunContext):
     """flows/tracking.py's track_plan from sync_plan's result to the roll-up."""
     tracks = {}
     for m in ctx.order:
-        tracks[m.id] = track_milestone.fn(ctx, m.id, [tracks[d] for d in m.depends_on])
+        state = track_milestone.fn(ctx, m.id, [tracks[d] for d in m.depends_on])
+        tracks[m.id] = state.data  # the task's final state (named for the milestone) carries it
     assessment = rate_plan.fn(ctx, [tracks[m.id] for m in ctx.plan.milestones])
     return tracks, assessment
 

@@ -85,7 +85,7 @@ def test_each_milestone_task_run_is_named_for_where_the_milestone_stands(flow_pl
     shown = {r.name: r.state for r in runs if r.task_key.startswith("track_milestone")}
     assert all(s.type.value == "COMPLETED" for s in shown.values())  # the tracking succeeded
     assert shown["needs"].name == "Due soon"  # due today, not started: Monday 14 September
-    assert "rating Amber/Green" in shown["needs"].message
+    assert "rating Amber;" in shown["needs"].message  # three-point, the default scale
     assert shown["options"].name == "Not started"
 
 
