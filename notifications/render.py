@@ -71,6 +71,7 @@ def _context(name: str, items: list[dict], now: datetime) -> dict:
     import pendulum
 
     from programme.rules.messages import day_words
+    from programme.usecases.links import item_url
 
     shown = []
     todays: dict[str, object] = {}
@@ -80,7 +81,7 @@ def _context(name: str, items: list[dict], now: datetime) -> dict:
             today = todays[item["timezone"]] = pendulum.instance(now).in_timezone(
                 item["timezone"]).date()
         as_of = datetime.fromisoformat(item["as_of"]).date()
-        shown.append({**ITEM_DEFAULTS, **item,
+        shown.append({**ITEM_DEFAULTS, **item, "checkin_link": item_url(item),
                       "late": day_words(as_of, today) if as_of != today else None})
     plans = list(dict.fromkeys(i["plan_title"] for i in items))
     zones = list(dict.fromkeys(i["timezone"] for i in items))

@@ -62,12 +62,15 @@ def _file_message(body, title, notify_type, meta, *args, **kwargs) -> bool:
     message["Subject"] = title or "(no subject)"
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid("programme")
+    # 8bit keeps each line as written, so a check-in link can be read (and copied) from the
+    # file itself; quoted-printable would break it across lines. 998 is SMTP's line limit.
     if is_email:
-        message.set_content(forms.get("text", ""))
+        message.set_content(forms.get("text", ""), cte=_cte(forms.get("text", "")))
         if forms.get("html"):
             message.add_alternative(forms["html"], subtype="html")
     else:
-        message.set_content(forms.get("chat") or forms.get("text", ""))
+        body = forms.get("chat") or forms.get("text", "")
+        message.set_content(body, cte=_cte(body))
     for sub in ("tmp", "new", "cur"):  # Maildir(create=True) skips them when the folder exists
         (folder / sub).mkdir(parents=True, exist_ok=True)
     box = mailbox.Maildir(str(folder), create=True)
@@ -76,6 +79,10 @@ def _file_message(body, title, notify_type, meta, *args, **kwargs) -> bool:
     finally:
         box.close()
     return True
+
+
+def _cte(body: str) -> str | None:
+    return "8bit" if all(len(line.encode()) <= 998 for line in body.splitlines()) else None
 
 
 def read_sink(folder: Path) -> list[EmailMessage]:

@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from programme.reports import Snapshot, render_digest, render_portfolio
 from programme.store.outbox import Outbox
 from programme.usecases.digest import collect, digest_items, portfolio_items
+from programme.usecases.links import REPORT_LINK
 from programme.usecases.workspace import Workspace
 
 
@@ -22,7 +23,7 @@ def read_snapshot(ws: Workspace, plan_id: str, now: datetime) -> Snapshot:
 @task(name="queue-digest", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
 def queue_digest(ws: Workspace, snapshot: Snapshot, now: datetime) -> int:
     """Render the plan's digest and queue one copy per subscriber (once per plan per day)."""
-    digest = render_digest(snapshot)
+    digest = render_digest(snapshot, report_link=REPORT_LINK)  # each reader's own link
     items = digest_items(snapshot.plan, digest, snapshot.state.assessment.today)
     return len(Outbox(ws.store).enqueue(items, now))
 

@@ -126,7 +126,12 @@ def register(app: typer.Typer) -> None:
 
             plan = ws.plan(plan_id)
             snapshot = collect(ws, plan, parse_moment(as_of, plan.timezone))
-            result = _render(render_digest, snapshot)
+            if send:  # each reader gets their own report link, put in when it is sent
+                from programme.usecases.links import REPORT_LINK
+
+                result = _render(render_digest, snapshot, REPORT_LINK)
+            else:
+                result = _render(render_digest, snapshot)
             day = snapshot.state.assessment.today
         if send:
             _send(ws, result, [p for p in ws.plans()] if portfolio else [plan], portfolio, day,
@@ -139,12 +144,16 @@ def register(app: typer.Typer) -> None:
              plans: PlansOption = None) -> None:
         """The plan's milestones as an iCalendar (.ics) feed: one all-day event each."""
         from programme.reports import write_ical
+        from programme.reports.ical import description
         from programme.usecases.digest import collect
+        from programme.usecases.links import calendar_links
         from programme.usecases.workspace import parse_moment
 
         ws = _workspace(plans)
         plan = ws.plan(plan_id)
-        text = write_ical(collect(ws, plan, parse_moment(as_of, plan.timezone)))
+        snapshot = collect(ws, plan, parse_moment(as_of, plan.timezone))
+        links = {} if as_of else calendar_links(ws, plan, parse_moment(None))
+        text = write_ical(snapshot, describe=lambda p, row: description(p, row, links.get(row.id)))
         if output is None:
             typer.echo(text, nl=False)
             return

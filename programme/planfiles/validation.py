@@ -48,7 +48,7 @@ class Problem:
 PLAN_FIELDS = ("id", "title", "kind", "lead", "sponsor", "subscribers", "start", "end",
                "timezone", "calendar", "people", "phases", "workstreams", "milestones",
                "reminders", "description", "rating_scale", "risks", "issues", "assumptions",
-               "decisions", "dependencies", "budget")
+               "decisions", "dependencies", "budget", "checkin_link_days")
 PERSON_FIELDS = ("id", "name", "contacts", "manager", "role")
 SECTION_FIELDS = ("id", "title", "description", "milestones")
 MILESTONE_FIELDS = ("id", "title", "owner", "due", "depends_on", "description", "evidence",
@@ -192,6 +192,11 @@ def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
                   f"subscriber {sub!r} is neither a person in this plan nor a contact"
                   f"{suggest(sub, list(people))}", kind="unknown-person")
     reminders = _reminders(c, raw.get("reminders"), c.at(raw, "reminders"), None)
+    link_days = raw.get("checkin_link_days", 30)
+    if isinstance(link_days, bool) or not isinstance(link_days, int) or not 1 <= link_days <= 366:
+        c.add(c.at(raw, "checkin_link_days"), "checkin_link_days should be a whole number of days "
+              f"from 1 to 366 (how long a check-in link works), not {link_days!r}")
+        link_days = 30
     phases, entries = _sections(c, raw)
     milestones = _milestones(c, entries, people, {p.id for p in phases}, calendar, window)
     from programme.planfiles import raid  # RAID log, rating scale and budget: planfiles/raid.py
@@ -206,7 +211,8 @@ def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
         id=plan_id, title=title, kind=kind, lead=lead, start=start, people=people,
         milestones=milestones, sponsor=sponsor, subscribers=tuple(subscribers), end=end,
         timezone=timezone, calendar=calendar, phases=tuple(phases), description=description,
-        reminders=reminders, source=Location(file, raw.line), **extras,
+        reminders=reminders, source=Location(file, raw.line), checkin_link_days=link_days,
+        **extras,
     ), []
 
 

@@ -109,12 +109,9 @@ def summary(row: Row) -> str:
     return f"{title} ({row.state}, {row.rating_label})"
 
 
-def description(plan: Plan, row: Row) -> str:
-    """The event's text: who owns it, where it stands, and how to check in.
-
-    The check-in link for the milestone's owner goes here, next to the command, once the links
-    exist; until then the command line is the way to answer.
-    """
+def description(plan: Plan, row: Row, link: str | None = None) -> str:
+    """The event's text: who owns it, where it stands, and how to check in: the check-in link
+    for the milestone's owner (`link`, when the caller minted one), next to the command."""
     lines = [f"Plan: {plan.title}", f"Owner: {row.owner}", f"Status: {row.status}",
              f"State: {', '.join(row.states)}", f"Rating: {row.rating_label}",
              f"Due: {row.due:%a %-d %b %Y}"]
@@ -129,6 +126,8 @@ def description(plan: Plan, row: Row) -> str:
         lines.append(f"Note: {row.note}")
     if row.critical:
         lines.append("On the critical path.")
+    if link:
+        lines.append(f"Check-in link: {link}")
     lines.append(f"Check in: programme update {plan.id} {row.id} --done (or --blocked REASON, "
                  "--forecast DATE)")
     lines.append(f"Report: programme report {plan.id} --format html")

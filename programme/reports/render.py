@@ -115,11 +115,14 @@ def subject_for(report: Report) -> str:
                      f"{report.today:%-d %B %Y}")
 
 
-def render_digest(data) -> Digest:
-    """The weekly digest of one plan: e-mail HTML, its plain-text alternative, a chat line."""
+def render_digest(data, report_link: str | None = None) -> Digest:
+    """The weekly digest of one plan: e-mail HTML, its plain-text alternative, a chat line.
+    `report_link`: the report page's URL (or the placeholder each reader's own link replaces
+    when it is sent); without one the digest names the `programme report` command."""
     report = report_of(data)
     env = environment()
-    context = dict(r=report, bars=bars(report), generated=_generated(report.as_of))
+    context = dict(r=report, bars=bars(report), generated=_generated(report.as_of),
+                   report_link=report_link)
     return Digest(subject_for(report), env.get_template("digest.txt.j2").render(context),
                   env.get_template("digest.html.j2").render(context),
                   env.get_template("digest.chat.j2").render(context))

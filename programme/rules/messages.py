@@ -25,12 +25,26 @@ from programme.rules.model import Plan
 from programme.rules.scales import definition
 from programme.rules.workdays import WorkingCalendar, working_calendar
 
+CHECKIN, ACT_FOR, REPORT, RATING = "checkin", "act-for", "report", "rating"
 
-def checkin_link(n: Notification) -> str | None:
-    """HOOK for the signed one-click check-in link (a later issue): return the URL for this
-    recipient and milestone, and every template shows it instead of the `programme update`
-    command. None until check-in links exist."""
-    return None
+
+def link_purpose(plan: Plan, n: Notification) -> str:
+    """What the link on this item lets its recipient do: check in on their own milestone, act
+    for the owner (a manager, lead or sponsor told about someone else's milestone), or, for the
+    lead told the rating changed, open the report and record their own rating."""
+    if n.step.startswith("rating-changed"):
+        return RATING
+    owner = plan.by_id[n.milestone_id].owner
+    return CHECKIN if n.recipient == owner else ACT_FOR
+
+
+def answer_label(purpose: str, owner_name: str) -> str:
+    """The words on an item's link."""
+    if purpose == CHECKIN:
+        return "Check in"
+    if purpose == RATING:
+        return "See the report and record your own rating"
+    return f"Answer for {owner_name} (recorded as you)"
 
 
 def day_words(day: date, today: date) -> str:
@@ -144,8 +158,9 @@ def item_context(assessment: Assessment, n: Notification) -> dict:
         "evidence": m.evidence,
         "waiting": waiting,
         "update_command": update_command(plan.id, m.id),
-        "answer_label": "To answer" if n.role == OWNER else f"When it is done, {owner_name} records it with",
-        "checkin_link": checkin_link(n),
+        "answer_label": answer_label(link_purpose(plan, n), owner_name),
+        "checkin_link": None,  # the URL is made from the server secret at send time
+        "link": {"purpose": link_purpose(plan, n), "person": n.recipient},
         "as_of": today.isoformat(),
         "as_of_words": day_words(today, today),
         "scheduled": n.scheduled.isoformat(),

@@ -251,6 +251,7 @@ class Plan:
     rating_scale: str = "three-point"  # or "five-point": see programme.rules.scales
     raid: tuple[RaidItem, ...] = ()  # risks, issues, assumptions, decisions, dependencies
     budget: Budget | None = None
+    checkin_link_days: int = 30  # how long a link in a message works
 
     def milestone(self, milestone_id: str) -> Milestone:
         for m in self.milestones:

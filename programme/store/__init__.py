@@ -8,7 +8,7 @@ be folded back out of it, and a milestone removed from the plan file keeps its h
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -254,10 +254,14 @@ class Store(RaidLog):
     def record(self, plan_id: str, milestone_id: str, status: Status | None, at: datetime, *,
                by: str | None = None, note: str | None = None, reason: str | None = None,
                forecast: date | None = None, source: str = "cli",
-               happened_on: date | None = None) -> StatusEntry:
+               happened_on: date | None = None,
+               also: Callable[[Connection], None] | None = None) -> StatusEntry:
         """Append a status change. status None keeps the current status (a forecast or a note).
-        `happened_on`: the day it really happened when that is not the day it is recorded."""
+        `happened_on`: the day it really happened when that is not the day it is recorded.
+        `also` runs first in the same transaction (claiming a form's idempotency key)."""
         with self._tx() as conn:
+            if also is not None:
+                also(conn)
             query = select(t.milestones.c.status, t.milestones.c.in_plan).where(
                 t.milestones.c.plan_id == plan_id, t.milestones.c.id == milestone_id)
             if conn.dialect.name != "sqlite":

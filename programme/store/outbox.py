@@ -115,6 +115,7 @@ class OutboxItem:
     role: str
     contacts: tuple[str, ...]
     payload: dict
+    links: tuple = ()  # LinkGrants its message carries, written with the row (hashes only)
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,10 @@ class Outbox:
 
     # -- queue -----------------------------------------------------------------------------------
     def enqueue(self, items: Iterable[OutboxItem], now: datetime) -> list[str]:
-        """Insert the items whose key is new; return those keys (the rest were already queued)."""
+        """Insert the items whose key is new; return those keys (the rest were already queued).
+        The links each message carries are issued in the same transaction."""
         now = plain_utc(now)
+        items = list(items)
         rows = [dict(key=i.key, plan_id=i.plan_id, milestone_id=i.milestone_id, step=i.step,
                      anchor=i.anchor, recipient=i.recipient, recipient_name=i.recipient_name,
                      role=i.role, contacts=list(i.contacts), delivered=[], payload=i.payload,
@@ -196,6 +199,11 @@ class Outbox:
             inserted: list[str] = []
             for start in range(0, len(rows), 500):
                 inserted.extend(conn.execute(stmt, rows[start:start + 500]).scalars())
+            grants = [(i.key, g) for i in items if i.links for g in i.links]
+            if grants:
+                from programme.store.links import issue_in
+
+                issue_in(conn, grants, now)
             return inserted
 
     def known(self, keys: list[str]) -> set[str]:

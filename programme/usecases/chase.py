@@ -62,15 +62,22 @@ def due_items(workspace: Workspace, plan, now: datetime, sync: bool = True) -> l
 
 def outbox_items(a: Assessment, notifications: list[Notification]) -> list[OutboxItem]:
     """Notifications as outbox items, each with the facts its message shows."""
+    from programme.signing import secret_key
+    from programme.usecases.links import grant
+
     plan = a.plan
+    secret = secret_key() if notifications else None
     items = []
     for n in notifications:
         person = plan.people.get(n.recipient)
+        payload = item_context(a, n)
+        link = payload["link"]
         items.append(OutboxItem(
             key=n.key, plan_id=n.plan_id, milestone_id=n.milestone_id, step=n.step,
             anchor=n.anchor, recipient=n.recipient,
             recipient_name=person.name if person else n.recipient, role=n.role,
-            contacts=tuple(person.contacts) if person else (), payload=item_context(a, n)))
+            contacts=tuple(person.contacts) if person else (), payload=payload,
+            links=(grant(plan, n.key, link["purpose"], n.recipient, n.milestone_id, secret),)))
     return items
 
 
@@ -135,6 +142,12 @@ def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher: Dispatcher, n
         if first.payload.get("kind") == PRERENDERED:
             p = first.payload
             forms = Rendered(p["subject"], p["text"], p["html"], p["chat"])
+            if p.get("link"):  # the reader's own report link, made from the secret now
+                from programme.usecases.links import REPORT_LINK, digest_url
+
+                link = digest_url(p, first.key)
+                forms = Rendered(*(f.replace(REPORT_LINK, link)
+                                   for f in (p["subject"], p["text"], p["html"], p["chat"])))
         else:  # each body rendered when a target asks for it
             forms = dispatcher.render(first.recipient_name, [r.payload for r in group], now)
         return Message(first.recipient, first.recipient_name, first.remaining, forms,

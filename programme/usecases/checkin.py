@@ -91,15 +91,27 @@ def newly_startable(before: Assessment, after: Assessment, changed: str) -> tupl
 
 
 def record_checkin(ws: Workspace, plan: Plan, checkin: CheckIn, now: datetime,
-                   follow_up: FollowUp | None = None) -> tuple[Recorded, str | None]:
-    """Record `checkin` at `now`, publish it, then run `follow_up` (which says what it did)."""
+                   follow_up: FollowUp | None = None, *, form_key: str | None = None,
+                   link_hash: str = "") -> tuple[Recorded, str | None]:
+    """Record `checkin` at `now`, publish it, then run `follow_up` (which says what it did).
+
+    `form_key`: the idempotency key of the form that carried it (the check-in page): claimed in
+    the transaction that appends the history row, so the same form posted twice records once
+    (the second raises `programme.store.links.AlreadyPosted`, recording nothing)."""
     check(plan, checkin, plan_today(now, plan.timezone))
     ws.ensure_synced(plan, now)
     before = ws.state(plan, now, sync=False).assessment
+    also = None
+    if form_key is not None:
+        from programme.store.links import claim_form
+
+        def also(conn) -> None:
+            claim_form(conn, form_key, link_hash, now)
+
     entry = ws.store.record(
         plan.id, checkin.milestone_id, checkin.status, now, by=checkin.by,
         note=(checkin.note or "").strip() or None, reason=(checkin.reason or "").strip() or None,
-        forecast=checkin.forecast, source=checkin.source, happened_on=checkin.on)
+        forecast=checkin.forecast, source=checkin.source, happened_on=checkin.on, also=also)
     after = ws.state(plan, now, sync=False).assessment
     published = publish_change(plan, entry, before, after)
     recorded = Recorded(plan, entry, before, after, published,

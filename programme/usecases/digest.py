@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from programme.reports.context import PERIOD, Snapshot
 from programme.reports.render import Digest
@@ -77,8 +78,11 @@ def digest_key(plan_id: str, day: date, recipient: str) -> str:
 
 
 def digest_items(plan: Plan, digest: Digest, day: date) -> list:
-    """Outbox rows for this digest, one per subscriber with somewhere to send it."""
-    return _items(plan.id, plan.title, subscribers(plan), "subscriber", DIGEST_STEP, digest, day)
+    """Outbox rows for this digest, one per subscriber with somewhere to send it. A digest
+    rendered with `report_link=links.REPORT_LINK` gets each reader's own report link (the
+    lead's also records the lead's rating), issued with the row."""
+    return _items(plan.id, plan.title, subscribers(plan), "subscriber", DIGEST_STEP, digest, day,
+                  plan)
 
 
 def sponsors(plans: list[Plan]) -> list[Subscriber]:
@@ -97,13 +101,27 @@ def portfolio_items(plans: list[Plan], digest: Digest, day: date) -> list:
 
 
 def _items(plan_id: str, title: str, readers: list[Subscriber], role: str, step: str,
-           digest: Digest, day: date) -> list:
+           digest: Digest, day: date, plan: Plan | None = None) -> list:
+    from programme.rules.messages import RATING, REPORT
     from programme.store.outbox import OutboxItem
+    from programme.usecases.links import REPORT_LINK, grant
 
     payload = {"kind": "digest", "plan_id": plan_id, "plan_title": title,
                "subject": digest.subject, "text": digest.text, "html": digest.html,
                "chat": digest.chat}
-    return [OutboxItem(key=digest_key(plan_id, day, s.id), plan_id=plan_id,
-                       milestone_id=DIGEST_MILESTONE, step=step, anchor=day, recipient=s.id,
-                       recipient_name=s.name, role=role, contacts=s.contacts, payload=payload)
-            for s in readers if s.contacts]
+    linked = plan is not None and REPORT_LINK in digest.text + digest.html + digest.chat
+    items = []
+    for s in readers:
+        if not s.contacts:
+            continue
+        key = digest_key(plan_id, day, s.id)
+        own: dict[str, Any] = payload
+        links: tuple = ()
+        if linked and plan is not None:
+            purpose = RATING if s.id == plan.lead else REPORT
+            own = {**payload, "link": {"purpose": purpose, "person": s.id}}
+            links = (grant(plan, key, purpose, s.id, None),)
+        items.append(OutboxItem(key=key, plan_id=plan_id, milestone_id=DIGEST_MILESTONE,
+                                step=step, anchor=day, recipient=s.id, recipient_name=s.name,
+                                role=role, contacts=s.contacts, payload=own, links=links))
+    return items

@@ -53,12 +53,13 @@ def test_email_reaches_a_real_smtp_server_through_apprise_mailto(ws, smtp):
         assert "due Friday 14 August, 3 working days overdue" in body
         assert "Reminder: Provider survey" in body and "due Thursday 20 August, in 1 working day" in body
         assert "Options appraisal (Bo Khan" in body  # who else is waiting
-        assert "programme update p report --done" in body
+        assert "Check in" in body
+    assert "http://127.0.0.1:8765/c/p/report/" in text  # her own check-in link
     assert html.lstrip().startswith("<!doctype html>")
     bo = got[("bo@example.gov.uk",)]
     assert bo.subject.startswith("Escalation: overdue: Needs report")
     assert "you are told as their manager" in bo.body("plain")
-    assert "When it is done, Ana Lee records it with: programme update p report --done" in " ".join(
+    assert "Answer for Ana Lee (recorded as you): http://127.0.0.1:8765/c/p/report/" in " ".join(
         bo.body("plain").split())
 
 
@@ -73,7 +74,7 @@ def test_webhook_receives_the_short_chat_form_through_json(ws, webhook):
     lines = ana["message"].splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("Overdue: Needs report, due Friday 14 August, 3 working days overdue.")
-    assert "To answer: programme update p report --done" in lines[0]
+    assert "Check in: http://127.0.0.1:8765/c/p/report/" in lines[0]
 
 
 def test_smtp_down_keeps_notifications_pending_with_an_error_then_each_is_delivered_once(ws, smtp):

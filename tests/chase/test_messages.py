@@ -35,7 +35,7 @@ def test_message_says_what_when_why_who_waits_and_how_to_answer():
         assert "due Friday 14 August, in 3 working days" in text
         assert "You own this milestone." in text
         assert "Provider survey (Bo Khan" in text
-        assert "programme update p report --done" in text
+        assert "http://127.0.0.1:8765/c/p/report/" in text  # the owner's own check-in link
     assert "Europe/London" in msg.text
 
 
@@ -87,6 +87,6 @@ def test_errors_are_masked_even_when_a_channel_repeats_its_url():
 def test_a_row_queued_by_an_older_version_still_renders():
     plan = make_plan(ms("report", date(2026, 8, 14), title="Needs report"))
     [item] = chase_items(plan, NOW)
-    old = {k: v for k, v in item.items() if k not in ("answer_label", "checkin_link")}
+    old = {k: v for k, v in item.items() if k not in ("answer_label", "checkin_link", "link")}
     msg = render("Ana", [old], NOW)
     assert "To answer: programme update p report --done" in msg.chat

@@ -129,7 +129,7 @@ def test_email_and_text_message_go_to_notify_with_the_right_bodies_and_a_signed_
     assert email["personalisation"]["subject"].startswith("Overdue: Needs report")
     body = email["personalisation"]["body"]
     assert body.startswith("Hello Ana Lee,") and "due Friday 14 August, 3 working days overdue" \
-        in body and "programme update p report --done" in body  # the plain-text email
+        in body and "Check in: http://127.0.0.1:8765/c/p/report/" in body  # the plain-text email
     sms = by_path["/v2/notifications/sms"]["json"]
     assert sms["phone_number"] == "07700900123" and sms["template_id"] == SMS_TEMPLATE
     text = sms["personalisation"]["body"]
