@@ -11,6 +11,7 @@ other URL-looking thing, inside an error message.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -49,6 +50,17 @@ def mask_url(url: str) -> str:
         return f"{parts.scheme}://{host}{port}/***" if parts.path.strip("/") or parts.query \
             else f"{parts.scheme}://{host}{port}"
     return f"{parts.scheme}://***"
+
+
+def contact_ref(contact: str) -> str:
+    """How the outbox names a contact without holding its secret: the masked contact, plus a
+    short fingerprint when masking hid something (two Slack webhooks both mask to
+    'slack://***'). The real contact is read from the plan when the message is sent."""
+    text = contact.strip()
+    masked = mask_url(text)
+    if masked == text:
+        return masked
+    return f"{masked} ~{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
 
 
 def mask_text(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:

@@ -37,6 +37,7 @@ class Subscriber:
     id: str
     name: str
     contacts: tuple[str, ...]
+    plan_id: str | None = None  # the plan whose people hold them (the portfolio's sponsors)
 
 
 def subscribers(plan: Plan) -> list[Subscriber]:
@@ -66,7 +67,7 @@ def sponsors(plans: list[Plan]) -> list[Subscriber]:
     for plan in plans:
         person = plan.people.get(plan.sponsor) if plan.sponsor else None
         if person is not None and person.id not in seen:
-            seen[person.id] = Subscriber(person.id, person.name, tuple(person.contacts))
+            seen[person.id] = Subscriber(person.id, person.name, tuple(person.contacts), plan.id)
     return list(seen.values())
 
 
@@ -82,7 +83,10 @@ def _items(plan_id: str, title: str, readers: list[Subscriber], role: str, step:
     payload = {"kind": "digest", "plan_id": plan_id, "plan_title": title,
                "subject": digest.subject, "text": digest.text, "html": digest.html,
                "chat": digest.chat}
+    from programme.usecases.chase import CONTACTS_FROM
+
     return [OutboxItem(key=digest_key(plan_id, day, s.id), plan_id=plan_id,
                        milestone_id=DIGEST_MILESTONE, step=step, anchor=day, recipient=s.id,
-                       recipient_name=s.name, role=role, contacts=s.contacts, payload=payload)
+                       recipient_name=s.name, role=role, contacts=s.contacts,
+                       payload={**payload, CONTACTS_FROM: s.plan_id} if s.plan_id else payload)
             for s in readers if s.contacts]
