@@ -52,6 +52,21 @@ def mask_url(url: str) -> str:
     return f"{parts.scheme}://***"
 
 
+_WORD = re.compile(r"[A-Za-z0-9_-]{4,}")
+
+
+def mask_malformed(text: str) -> str:
+    """A contact that is neither an email address nor a usable URL, safe to show: its scheme
+    and punctuation kept (so a missing '/' shows), every run of four or more letters and
+    digits after the scheme (where tokens live) replaced. What looks like an email is kept."""
+    text = text.strip()
+    if "@" in text and not any(c in text for c in "/:?"):
+        return text
+    scheme = re.match(r"^[a-z][a-z0-9+.-]*", text, re.IGNORECASE)
+    head = scheme.group(0) if scheme else ""
+    return head + _WORD.sub("***", text[len(head):])
+
+
 def contact_ref(contact: str) -> str:
     """How the outbox names a contact without holding its secret: the masked contact, plus a
     short fingerprint when masking hid something (two Slack webhooks both mask to

@@ -36,12 +36,12 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
           concurrency: Annotated[int, typer.Option(help="Messages sent at once.")] = 8,
           plans: PlansOption = None) -> None:
     """Remind, chase and escalate: queue what is due in the outbox, then send it."""
-    from programme.cli.common import USAGE, err, every_plan, fail, out, partial
+    from programme.cli.common import err, every_plan, fail, out, partial
     from programme.store import Store
     from programme.usecases.workspace import Workspace
 
     if bool(plan_id) == all_plans:
-        raise fail("name one PLAN or give --all", USAGE)
+        raise fail("name one PLAN or give --all")
     ws = Workspace(Store(), plans)
     targets = every_plan(ws, "skipped") if all_plans else [ws.plan(plan_id)]
     from programme.usecases.chase import dispatch_pending, queue_due

@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
         from programme.cli.common import fail
 
         if portfolio == (plan_id is not None):
-            raise fail("give either a PLAN or --portfolio", 2)
+            raise fail("give either a PLAN or --portfolio")
         if fmt not in ("text", "html", "chat"):
             raise fail(f"--format {fmt!r}: use text, html or chat")
         _templates_ok()
@@ -137,7 +137,8 @@ def register(app: typer.Typer) -> None:
 
         ws = _workspace(plans)
         plan = ws.plan(plan_id)
-        text = write_ical(collect(ws, plan, parse_moment(as_of, plan.timezone)))
+        text = write_ical(collect(ws, plan, parse_moment(as_of, plan.timezone),
+                                  whole_history=True))  # SEQUENCE counts every change
         if output is None:
             typer.echo(text, nl=False)
             return

@@ -23,12 +23,12 @@ def register(app: typer.Typer) -> None:
                 "--send/--no-send", help="Send what is due (default) or only queue it.")] = True,
             plans: PlansOption = None, verbose: VerboseOpt = False) -> None:
         """Run the tracking flow: ratings, chasing and the report, for one plan or all."""
-        from programme.cli.common import PARTIAL, USAGE, err, every_plan, fail, out
+        from programme.cli.common import PARTIAL, err, every_plan, fail, out
         from programme.store import Store
         from programme.usecases.workspace import Workspace, parse_moment
 
         if bool(plan_id) == all_plans:
-            raise fail("name a plan or use --all", USAGE)
+            raise fail("name a plan or use --all")
         ws = Workspace(Store(), plans)
         targets = [ws.plan(plan_id)] if plan_id else every_plan(ws, "skipped")
         if as_of is not None:

@@ -218,6 +218,11 @@ def describe(exc: BaseException, url: str) -> str:
     if "database or disk is full" in low or "no space left" in low or "disk full" in low:
         return (f"the disk holding {where} is full: free some space and run the command again "
                 "(nothing was written)")
+    if path is not None and path.parent.is_dir() and not os.access(path.parent, os.W_OK) and (
+            "readonly" in low or "unable to open" in low or "read-only" in low):
+        return (f"the folder {path.parent} holding {where} is read-only: make it writable, or "
+                "set PROGRAMME_HOME to a folder you can write to (SQLite keeps -wal and -shm "
+                "files beside the database)")
     if "readonly" in low or "read-only" in low:
         return (f"{where} is read-only (or its folder is): make it writable, or set "
                 "PROGRAMME_HOME to a folder you can write to")
@@ -228,13 +233,13 @@ def describe(exc: BaseException, url: str) -> str:
         return f"{where} is busy (another process holds its lock): run the command again"
     if "disk i/o error" in low:
         return f"cannot read or write {where} (disk I/O error): check the disk"
+    if "does not exist" in low and "database" in low:
+        return f"{where}: {text.split('FATAL:')[-1].strip()} (create it, e.g. with createdb)"
     if "connection refused" in low or "could not connect" in low or \
             "connection failed" in low or "timeout expired" in low or "name or service" in low:
         return f"cannot connect to {where}: is the server running and reachable? ({text})"
     if "password authentication failed" in low or "authentication" in low:
         return f"{where} refused the login: check the user and password in PROGRAMME_DATABASE_URL"
-    if "does not exist" in low and "database" in low:
-        return f"{where}: {text} (create it, e.g. createdb)"
     return f"database error in {where}: {redact_url(text)}"
 
 
@@ -352,7 +357,7 @@ class Store:
         if path is None:
             raise StoreError("`programme backup` copies a SQLite database; for PostgreSQL use "
                              "pg_dump (e.g. pg_dump -Fc DBNAME > programme.dump)")
-        if not path.exists():
+        if not path.exists() or path.stat().st_size == 0:
             raise StoreError(f"there is no database at {path} yet: nothing to back up")
         if not target.parent.is_dir():
             raise StoreError(f"cannot write {target}: there is no folder {target.parent}")
@@ -362,7 +367,7 @@ class Store:
         try:
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.close(fd)
-            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+            source = sqlite3.connect(str(path), timeout=30)
             try:
                 copy = sqlite3.connect(partial)
                 try:

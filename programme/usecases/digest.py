@@ -16,14 +16,19 @@ from programme.rules.model import Plan
 from programme.usecases.workspace import Workspace
 
 
-def collect(ws: Workspace, plan: Plan, now: datetime, sync: bool = True) -> Snapshot:
-    """The plan as of `now`, as of a week before (for the trend) and its status history."""
+def collect(ws: Workspace, plan: Plan, now: datetime, sync: bool = True,
+            whole_history: bool = False) -> Snapshot:
+    """The plan as of `now`, as of a week before (for the trend) and the status history of the
+    week before `now` (what the report's period shows; `whole_history` for all of it, as the
+    calendar feed counts every change). Reads in proportion to that: the store folds statuses
+    from checkpoints, never the whole history."""
     state = ws.state(plan, now, sync=sync)
     row = ws.store.plan_row(plan.id)
     known_a_week_ago = row is not None and row.first_synced_at <= now - PERIOD
     # no trend for a plan the store did not know a week ago: "all not started" is not a rating
     previous = ws.state(plan, now - PERIOD, sync=False) if known_a_week_ago else None
-    history = tuple(ws.store.history(plan.id, until=now))
+    since = None if whole_history else now - PERIOD
+    history = tuple(ws.store.history(plan.id, until=now, since=since))
     return Snapshot(state, previous, history)
 
 

@@ -37,7 +37,7 @@ def cli(*args: str) -> tuple[int, str]:
 
 def test_chase_needs_one_plan_or_all():
     code, output = cli("chase")
-    assert code == 2 and "name one PLAN or give --all" in output  # a usage mistake
+    assert code == 1 and "name one PLAN or give --all" in output
 
 
 def test_chase_dry_run_lists_what_is_due_and_sends_nothing():
