@@ -171,8 +171,17 @@ def _load_python(text: str) -> object:
         if what.startswith("nested too deeply"):
             raise YamlError(what, line) from None
         raise YamlError(f"not valid YAML: {what}", line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at a position
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise YamlError(f"not valid YAML: the character {char!r} (#x{ord(char):04x}) at line "
+                        f"{line}, column {column} is not allowed in YAML: remove it", line) \
+            from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"not valid YAML: {exc}", None) from None
+        first = str(exc).strip().splitlines()
+        raise YamlError(f"not valid YAML: {first[0] if first else type(exc).__name__}", None) \
+            from None
     except RecursionError:
         raise YamlError(f"nested too deeply (more than {MAX_DEPTH} levels of lists and "
                         "mappings)", None) from None
