@@ -69,7 +69,7 @@ def test_portfolio_status_as_json_names_the_files_not_loaded(folder):
                                   ["digest", "commissioning-academy-100-day"],
                                   ["chase", "council-website-redesign", "--as-of", "2026-11-23"]])
 def test_a_command_about_a_good_plan_is_untouched_by_a_broken_file(folder, args):
-    code, out, err = cli(*args)
+    code, _, err = cli(*args)
     assert code == OK, err
     assert "broken" not in err and "crashes" not in err
 

@@ -62,7 +62,7 @@ def mutate(text: str, bits: list[str], rng: random.Random) -> bytes:
             j = rng.randrange(len(lines))
             lines[i], lines[j] = lines[j], lines[i]
         elif op == 5:  # cut short
-            lines = lines[:i] + [lines[i][:rng.randrange(len(lines[i]) + 1)]]
+            lines = [*lines[:i], lines[i][:rng.randrange(len(lines[i]) + 1)]]
         elif op == 6:  # re-indented
             lines[i] = ("  " + lines[i]) if rng.random() < 0.5 else lines[i][2:]
         elif op == 7:
