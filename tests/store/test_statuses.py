@@ -9,14 +9,13 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from factory import milestone, plan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import programme.store as store_module
 from programme.rules.model import Status
 from programme.store import Store, fold
-
-from factory import milestone, plan
 
 T0 = datetime(2026, 9, 1, 9, tzinfo=UTC)
 TZ = "Europe/London"

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import IN_CI
 
 SHIPPED = Path(__file__).resolve().parents[2] / "plans"
@@ -55,7 +54,7 @@ def notes(db: Path) -> list[str]:
 def home(tmp_path) -> Path:
     """A data folder whose database holds one check-in."""
     folder = tmp_path / "home"
-    code, out, err = programme("update", PLAN, MILESTONE, "--note", "kept", home=folder)
+    code, _out, err = programme("update", PLAN, MILESTONE, "--note", "kept", home=folder)
     assert code == 0, err
     assert notes(folder / "programme.db") == ["kept"]
     return folder
@@ -99,11 +98,11 @@ def test_no_folder_is_made_outside_the_data_folder(tmp_path):
 
 def test_the_data_folder_is_made_for_its_owner_only_and_so_is_the_database(tmp_path):
     home = tmp_path / "home"
-    code, out, err = programme("update", PLAN, MILESTONE, "--note", "x", home=home)
+    code, _, err = programme("update", PLAN, MILESTONE, "--note", "x", home=home)
     assert code == 0, err
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     assert stat.S_IMODE((home / "programme.db").stat().st_mode) == 0o600
-    code, out, err = programme("backup", str(tmp_path / "copy.db"), home=home)
+    code, _, err = programme("backup", str(tmp_path / "copy.db"), home=home)
     assert code == 0, err
     assert stat.S_IMODE((tmp_path / "copy.db").stat().st_mode) == 0o600
     assert notes(tmp_path / "copy.db") == ["x"]
