@@ -66,7 +66,9 @@ default 10 minutes) has run out, the next dispatch sends it again, only to the t
 recorded as delivered. A crash anywhere else (before the send, during a refused send, after the
 commit) loses nothing and duplicates nothing: the row is sent, later, once. A recipient with
 several targets has each target recorded separately, so a retry after a partial failure goes
-only to the targets that failed.
+only to the targets that failed. A copy sent twice carries the same Message-ID (email) or
+Idempotency-Key (webhooks) as the first (`Message.reference`), so a mail store or an API that
+folds repeats shows it once.
 """
 
 _meta = MetaData()
