@@ -22,18 +22,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, time as dtime, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate_yaml  # noqa: E402
-from report_vs_tj3 import machine  # noqa: E402
+from generate import generate_yaml
+from report_vs_tj3 import machine
 
-from programme.planfiles.loading import load_file  # noqa: E402
-from programme.rules.model import Status  # noqa: E402
-from programme.rules.workdays import working_calendar  # noqa: E402
+from programme.planfiles.loading import load_file
+from programme.rules.model import Status
+from programme.rules.workdays import working_calendar
 
 TARGET = 1.2
 
@@ -126,7 +127,7 @@ def main() -> None:
     }
     best: dict[tuple[str, str], tuple[float, float]] = {}
     for name, command in commands.items():
-        for label, home in homes.items():  # the first run of each syncs nothing new: warm-up
+        for home in homes.values():  # the first run of each syncs nothing new: warm-up
             env = {**os.environ, "PROGRAMME_HOME": str(home), "PROGRAMME_PLANS": str(plans),
                    "PROGRAMME_DELIVERY": "sink"}
             env.pop("PROGRAMME_DATABASE_URL", None)

@@ -5,10 +5,11 @@ History is append-only: a status change is a new row, never an edit, so "as of" 
 be folded back out of it, and a milestone removed from the plan file keeps its history.
 
 Reading is in proportion to the question: each milestone row keeps its status folded up to its
-latest entry (so "now" reads one row per milestone), and a checkpoint of that status at least
-every CHECKPOINT_EVERY of its history (so "as of last week" starts from the checkpoint before
-then and folds only the entries after it). A checkpoint is written as one history entry that
-folds to exactly the state it holds (`_as_entry`), so `fold` alone decides what a status is.
+latest entry (so "now" reads one row per milestone), and a checkpoint of its status at the start
+of every week (Monday 00:00 UTC) it had an entry in, folded from every entry before then (so
+"as of last week" starts from the checkpoint before then and folds only the days after it). A
+checkpoint resumes the fold as one history entry that folds to exactly the state it holds
+(`_as_entry`), so `fold` alone decides what a status is.
 
 Every database failure leaves here as a StoreError with one line saying what and what to do
 (`describe`); transactions that lose a race on PostgreSQL (serialisation failure, deadlock) or
@@ -24,14 +25,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import (
     Connection,
     Engine,
-    and_,
     create_engine,
     delete,
     event,
@@ -55,7 +55,7 @@ from programme.rules.workdays import plan_today
 from programme.store import tables as t
 
 HEAD = "0004"  # newest migration; checked without importing Alembic on every start
-CHECKPOINT_EVERY = timedelta(days=7)
+CHECKPOINT_WEEKS = 3  # a checkpoint older than this before `as_of`: its milestone read alone
 RETRIES = 6  # attempts at a transaction that lost a race
 SUPPORTED = ("sqlite", "postgresql")
 
@@ -256,6 +256,12 @@ def _as_entry(milestone_id: str, state: CurrentStatus) -> StatusEntry:
     stored current status resumes the fold."""
     return StatusEntry(milestone_id, state.status, state.since, state.by, state.forecast,
                        state.note, state.reason, "checkpoint", None, state.done_on)
+
+
+def week_start(moment: datetime) -> datetime:
+    """Monday 00:00 UTC of the week holding `moment`: where checkpoints are taken."""
+    day = moment.astimezone(UTC).date() - timedelta(days=moment.astimezone(UTC).weekday())
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _step(state: CurrentStatus | None, entry: StatusEntry, tz: str) -> CurrentStatus:
@@ -501,9 +507,9 @@ class Store:
                 reason: str | None = None, forecast: date | None = None, source: str,
                 previous: Status | None = None, happened_on: date | None = None,
                 row=None) -> None:
-        """One history row, and the milestone's stored status folded up to it (plus a
-        checkpoint when the last is CHECKPOINT_EVERY old). An entry older than the stored
-        status (a clock set back) has the milestone's statuses folded again from its history."""
+        """One history row, and the milestone's stored status folded up to it; the first entry
+        of a week checkpoints the status before it. An entry older than the stored status (a
+        clock set back) has the milestone's statuses folded again from its history."""
         if row is None:
             row = self._locked_milestone(conn, plan_id, milestone_id)
         if previous is None:
@@ -518,15 +524,20 @@ class Store:
         conn.execute(update(t.milestones).where(
             t.milestones.c.plan_id == plan_id, t.milestones.c.id == milestone_id).values(**values))
         tz = self._timezone(conn, plan_id)
-        in_order = row.status_known and (row.status_at is None or at >= row.status_at)
-        if not in_order:
+        if not row.status_known or (row.status_at is not None and at < row.status_at):
             self._refold(conn, plan_id, [milestone_id], tz)
             return
+        before = _current(row)
+        boundary = week_start(at)
+        checkpoint_at = row.checkpoint_at
+        if before is not None and row.status_at < boundary and (
+                checkpoint_at is None or checkpoint_at < boundary):
+            _checkpoint_insert(conn, plan_id, milestone_id, boundary, before)
+            checkpoint_at = boundary
         entry = StatusEntry(milestone_id, status, at, by, forecast, note, reason, source,
                             previous, happened_on)
-        state = _step(_current(row), entry, tz)
-        checkpoint = row.checkpoint_at is None or at - row.checkpoint_at >= CHECKPOINT_EVERY
-        self._store_current(conn, plan_id, milestone_id, state, at, seq, checkpoint)
+        self._store_current(conn, plan_id, milestone_id, _step(before, entry, tz), at, seq,
+                            checkpoint_at)
 
     @staticmethod
     def _timezone(conn: Connection, plan_id: str) -> str:
@@ -536,17 +547,9 @@ class Store:
     @staticmethod
     def _store_current(conn: Connection, plan_id: str, milestone_id: str,
                        state: CurrentStatus | None, at: datetime | None, seq: int | None,
-                       checkpoint: bool, checkpoint_at: datetime | None = None) -> None:
-        values = dict(status_known=True, status_at=at, status_seq=seq)
-        values.update(_state_columns(state))
-        if checkpoint and state is not None:
-            conn.execute(insert(t.status_checkpoints).values(
-                plan_id=plan_id, milestone_id=milestone_id, at=at, seq=seq,
-                status=state.status.value, since=state.since, forecast=state.forecast,
-                done_on=state.done_on, reason=state.reason, note=state.note, by=state.by))
-            values["checkpoint_at"] = at
-        elif checkpoint_at is not None or state is None:
-            values["checkpoint_at"] = checkpoint_at
+                       checkpoint_at: datetime | None) -> None:
+        values = dict(status_known=True, status_at=at, status_seq=seq,
+                      checkpoint_at=checkpoint_at, **_state_columns(state))
         conn.execute(update(t.milestones).where(
             t.milestones.c.plan_id == plan_id, t.milestones.c.id == milestone_id).values(**values))
 
@@ -567,19 +570,15 @@ class Store:
                 t.status_history.c.at, t.status_history.c.seq)
             for r in conn.execute(query):
                 mid = r.milestone_id
+                boundary = week_start(r.at)
+                if mid in states and last[mid][0] < boundary and checkpoint_at.get(mid) != boundary:
+                    _checkpoint_insert(conn, plan_id, mid, boundary, states[mid])
+                    checkpoint_at[mid] = boundary
                 states[mid] = _step(states.get(mid), _entry(r), tz)
                 last[mid] = (r.at, r.seq)
-                if mid not in checkpoint_at or r.at - checkpoint_at[mid] >= CHECKPOINT_EVERY:
-                    checkpoint_at[mid] = r.at
-                    state = states[mid]
-                    conn.execute(insert(t.status_checkpoints).values(
-                        plan_id=plan_id, milestone_id=mid, at=r.at, seq=r.seq,
-                        status=state.status.value, since=state.since, forecast=state.forecast,
-                        done_on=state.done_on, reason=state.reason, note=state.note,
-                        by=state.by))
             for mid in chunk:
                 at, seq = last.get(mid, (None, None))
-                self._store_current(conn, plan_id, mid, states.get(mid), at, seq, False,
+                self._store_current(conn, plan_id, mid, states.get(mid), at, seq,
                                     checkpoint_at.get(mid))
 
     @staticmethod
@@ -639,30 +638,44 @@ class Store:
     @staticmethod
     def _as_of(conn: Connection, plan_id: str, milestone_ids: list[str], as_of: datetime,
                tz: str) -> dict[str, CurrentStatus]:
+        """The statuses as of `as_of` of milestones changed since: each one's latest checkpoint
+        before then and its entries from the checkpoint to `as_of`, through the (plan,
+        milestone, time) index. Milestones checkpointed in the last few weeks (busy ones: the
+        week's start) are read together; one whose latest checkpoint is older (quiet for
+        months, then changed) is read on its own; one with none before `as_of` has all its
+        entries until then in one week, and is read from its first."""
         cp, h = t.status_checkpoints, t.status_history
         out: dict[str, CurrentStatus] = {}
-        for start in range(0, len(milestone_ids), 200):
-            chunk = milestone_ids[start:start + 200]
-            latest = select(cp.c.milestone_id, func.max(cp.c.at).label("at")).where(
+        for start in range(0, len(milestone_ids), 500):
+            chunk = milestone_ids[start:start + 500]
+            latest = dict(conn.execute(select(cp.c.milestone_id, func.max(cp.c.at)).where(
                 cp.c.plan_id == plan_id, cp.c.milestone_id.in_(chunk), cp.c.at <= as_of
-            ).group_by(cp.c.milestone_id).subquery()
-            points: dict[str, tuple] = {}
-            for r in conn.execute(select(cp).join(latest, and_(
-                    cp.c.milestone_id == latest.c.milestone_id, cp.c.at == latest.c.at)).where(
-                    cp.c.plan_id == plan_id)):
-                if r.milestone_id not in points or r.seq > points[r.milestone_id].seq:
-                    points[r.milestone_id] = r
-            if not points:
-                continue  # no checkpoint before as_of: no history before it either
-            after = select(h).join(latest, h.c.milestone_id == latest.c.milestone_id).where(
-                h.c.plan_id == plan_id, h.c.at >= latest.c.at, h.c.at <= as_of).order_by(
-                h.c.at, h.c.seq)
-            entries = [_as_entry(mid, _checkpoint(r)) for mid, r in points.items()]
-            for r in conn.execute(after):
-                point = points.get(r.milestone_id)
-                if point is not None and (r.at, r.seq) > (point.at, point.seq):
-                    entries.append(_entry(r))
-            out.update(fold(entries, tz))
+            ).group_by(cp.c.milestone_id)).all())
+            floor = as_of - timedelta(weeks=CHECKPOINT_WEEKS)
+            recent = [mid for mid, at in latest.items() if at >= floor]
+            groups: list[tuple[list[str], datetime | None]] = [
+                ([mid], at) for mid, at in latest.items() if at < floor]
+            if recent:
+                groups.append((recent, min(latest[mid] for mid in recent)))
+            groups += [([mid], None) for mid in chunk if mid not in latest]
+            for mids, since in groups:
+                points: dict[str, CurrentStatus] = {}
+                if since is not None:
+                    for r in conn.execute(select(cp).where(
+                            cp.c.plan_id == plan_id, cp.c.milestone_id.in_(mids),
+                            cp.c.at >= since, cp.c.at <= as_of)):
+                        if r.at == latest[r.milestone_id]:
+                            points[r.milestone_id] = _checkpoint(r)
+                entries = [_as_entry(mid, state) for mid, state in points.items()]
+                query = select(h).where(h.c.plan_id == plan_id, h.c.milestone_id.in_(mids),
+                                        h.c.at <= as_of)
+                if since is not None:
+                    query = query.where(h.c.at >= since)
+                for r in conn.execute(query.order_by(h.c.at, h.c.seq)):
+                    mid = r.milestone_id
+                    if mid not in latest or r.at >= latest[mid]:  # not folded into the checkpoint
+                        entries.append(_entry(r))
+                out.update(fold(entries, tz))
         return out
 
     # -- baselines -----------------------------------------------------------------------------
@@ -726,6 +739,15 @@ def _current(row) -> CurrentStatus | None:
         return None
     return CurrentStatus(Status(row.status_current), row.status_since, row.status_forecast,
                          row.status_done_on, row.status_reason, row.status_note, row.status_by)
+
+
+def _checkpoint_insert(conn: Connection, plan_id: str, milestone_id: str, at: datetime,
+                       state: CurrentStatus) -> None:
+    """The milestone's status folded from every entry before `at` (a week's start)."""
+    conn.execute(insert(t.status_checkpoints).values(
+        plan_id=plan_id, milestone_id=milestone_id, at=at, seq=0, status=state.status.value,
+        since=state.since, forecast=state.forecast, done_on=state.done_on, reason=state.reason,
+        note=state.note, by=state.by))
 
 
 def _checkpoint(row) -> CurrentStatus:
