@@ -3,6 +3,9 @@
 Apprise URLs carry tokens and passwords; `mask_url` and `mask_text` make them safe to show or
 store.
 
+A GOV.UK Notify API key (PROGRAMME_NOTIFY_API_KEY, or anything shaped like one) is masked by
+`mask_text` wherever it appears.
+
 `mask_url` keeps what tells a reader which channel it is (scheme, host, a mailbox's address)
 and replaces everything that could be a credential: passwords, path segments (webhook tokens),
 query values other than a few harmless ones. `mask_text` masks every known contact, and any
@@ -12,6 +15,7 @@ other URL-looking thing, inside an error message.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -58,9 +62,10 @@ _WORD = re.compile(r"[A-Za-z0-9_-]{4,}")
 def mask_malformed(text: str) -> str:
     """A contact that is neither an email address nor a usable URL, safe to show: its scheme
     and punctuation kept (so a missing '/' shows), every run of four or more letters and
-    digits after the scheme (where tokens live) replaced. What looks like an email is kept."""
+    digits after the scheme (where tokens live) replaced. Text with no ':', '/' or '?' (a name,
+    a mistyped email address) is kept as it is."""
     text = text.strip()
-    if "@" in text and not any(c in text for c in "/:?"):
+    if not any(c in text for c in "/:?"):  # a name or a mistyped address: no token in it
         return text
     scheme = re.match(r"^[a-z][a-z0-9+.-]*", text, re.IGNORECASE)
     head = scheme.group(0) if scheme else ""
@@ -78,9 +83,25 @@ def contact_ref(contact: str) -> str:
     return f"{masked} ~{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
 
 
+# A GOV.UK Notify API key: key name, service id (UUID) and secret (UUID), joined by dashes.
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_NOTIFY_KEY = re.compile(rf"(?:[\w.-]*?-)?{_UUID}-{_UUID}", re.IGNORECASE)
+NOTIFY_KEY_ENV = "PROGRAMME_NOTIFY_API_KEY"
+
+
 def mask_text(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
-    """`text` with each of `secrets` and every URL in it masked."""
+    """`text` with each of `secrets`, the GOV.UK Notify API key and every URL in it masked."""
+    key = os.environ.get(NOTIFY_KEY_ENV, "").strip()
+    if key:
+        text = text.replace(key, "***").replace(key[-36:], "***")
+    text = _NOTIFY_KEY.sub("***", text)
     for secret in sorted(secrets, key=len, reverse=True):
         if secret and not is_email(secret):
             text = text.replace(secret, mask_url(secret))
-    return _URL.sub(lambda m: mask_url(m.group(0)) if "***" not in m.group(0) else m.group(0), text)
+    return _URL.sub(lambda m: m.group(0) if "***" in m.group(0) or _example(m.group(0))
+                    else mask_url(m.group(0)), text)
+
+
+def _example(url: str) -> bool:
+    """'slack://...' in advice is an example, not a contact."""
+    return not url.split("://", 1)[1].strip(".,;)")

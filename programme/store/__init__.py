@@ -8,8 +8,8 @@ Reading is in proportion to the question: each milestone row keeps its status fo
 latest entry (so "now" reads one row per milestone), and a checkpoint of its status at the start
 of every week (Monday 00:00 UTC) it had an entry in, folded from every entry before then (so
 "as of last week" starts from the checkpoint before then and folds only the days after it). A
-checkpoint resumes the fold as one history entry that folds to exactly the state it holds
-(`_as_entry`), so `fold` alone decides what a status is.
+checkpoint is where the fold resumes (`programme.rules.history.step`, entry by entry), so the
+rules alone decide what a status is.
 
 Every database failure leaves here as a StoreError with one line saying what and what to do
 (`describe`); transactions that lose a race on PostgreSQL (serialisation failure, deadlock) or
@@ -50,11 +50,13 @@ from sqlalchemy.exc import (
 )
 
 from programme.config import DataFolderError, data_dir, database_url, ensure_data_dir, redact_url
+from programme.rules.history import fold as fold  # re-exported: the store's readers fold with it
+from programme.rules.history import step
 from programme.rules.model import CurrentStatus, LeadRating, Plan, Rating, Status, StatusEntry
-from programme.rules.workdays import plan_today
+from programme.rules.raid import RaidEntry
 from programme.store import tables as t
 
-HEAD = "0004"  # newest migration; checked without importing Alembic on every start
+HEAD = "0006"  # newest migration; checked without importing Alembic on every start
 CHECKPOINT_WEEKS = 3  # a checkpoint older than this before `as_of`: its milestone read alone
 RETRIES = 6  # attempts at a transaction that lost a race
 SUPPORTED = ("sqlite", "postgresql")
@@ -92,6 +94,7 @@ def definition_hash(plan: Plan) -> str:
     add(plan.id, plan.title, plan.kind, plan.lead, plan.sponsor, plan.subscribers, plan.start,
         plan.end, plan.timezone, plan.description, plan.reminders, cal.region,
         sorted(cal.weekends), sorted(cal.closures))
+    add(plan.rating_scale, plan.raid, plan.budget)
     for pid in sorted(plan.people):
         p = plan.people[pid]
         add(p.id, p.name, p.contacts, p.manager, p.role)
@@ -251,13 +254,6 @@ def _retriable(exc: DBAPIError) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
-def _as_entry(milestone_id: str, state: CurrentStatus) -> StatusEntry:
-    """One history entry that folds to exactly `state` (see `fold`): where a checkpoint or the
-    stored current status resumes the fold."""
-    return StatusEntry(milestone_id, state.status, state.since, state.by, state.forecast,
-                       state.note, state.reason, "checkpoint", None, state.done_on)
-
-
 def week_start(moment: datetime) -> datetime:
     """Monday 00:00 UTC of the week holding `moment`: where checkpoints are taken."""
     day = moment.astimezone(UTC).date() - timedelta(days=moment.astimezone(UTC).weekday())
@@ -265,11 +261,34 @@ def week_start(moment: datetime) -> datetime:
 
 
 def _step(state: CurrentStatus | None, entry: StatusEntry, tz: str) -> CurrentStatus:
-    start = [_as_entry(entry.milestone_id, state)] if state is not None else []
-    return fold([*start, entry], tz)[entry.milestone_id]
+    return step(state or CurrentStatus(), entry, tz)
 
 
-class Store:
+class RaidLog:
+    """The RAID log's reviews and decisions, appended to `raid_history` (mixed into Store)."""
+
+    def record_raid(self, plan_id: str, entry: RaidEntry) -> RaidEntry:
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            if conn.execute(select(t.plans.c.id).where(t.plans.c.id == plan_id)).first() is None:
+                raise StoreError(f"plan '{plan_id}' is not in the store: run `programme sync`")
+            conn.execute(insert(t.raid_history).values(
+                plan_id=plan_id, item=entry.item, action=entry.action, at=entry.at, by=entry.by,
+                likelihood=entry.likelihood, impact=entry.impact, next_review=entry.next_review,
+                decision=entry.decision, note=entry.note, source=entry.source))
+        return entry
+
+    def raid_history(self, plan_id: str, until: datetime | None = None) -> list[RaidEntry]:
+        h = t.raid_history
+        query = select(h).where(h.c.plan_id == plan_id)
+        if until is not None:
+            query = query.where(h.c.at <= until)
+        with self._read() as conn:  # type: ignore[attr-defined]
+            return [RaidEntry(r.item, r.action, r.at, r.by, r.likelihood, r.impact, r.next_review,
+                              r.decision, r.note, r.source)
+                    for r in conn.execute(query.order_by(h.c.at, h.c.seq))]
+
+
+class Store(RaidLog):
     def __init__(self, url: str | None = None):
         self.url = url or database_url()
         self.engine = _engine(self.url)
@@ -666,7 +685,6 @@ class Store:
                             cp.c.at >= since, cp.c.at <= as_of)):
                         if r.at == latest[r.milestone_id]:
                             points[r.milestone_id] = _checkpoint(r)
-                entries = [_as_entry(mid, state) for mid, state in points.items()]
                 query = select(h).where(h.c.plan_id == plan_id, h.c.milestone_id.in_(mids),
                                         h.c.at <= as_of)
                 if since is not None:
@@ -674,8 +692,8 @@ class Store:
                 for r in conn.execute(query.order_by(h.c.at, h.c.seq)):
                     mid = r.milestone_id
                     if mid not in latest or r.at >= latest[mid]:  # not folded into the checkpoint
-                        entries.append(_entry(r))
-                out.update(fold(entries, tz))
+                        points[mid] = _step(points.get(mid), _entry(r), tz)
+                out.update(points)
         return out
 
     # -- baselines -----------------------------------------------------------------------------
@@ -770,27 +788,6 @@ def _insert_or_skip(conn: Connection, table, keys: list[str]):
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     return dialect_insert(table).on_conflict_do_nothing(index_elements=keys)
-
-
-def fold(entries: list[StatusEntry], timezone_name: str) -> dict[str, CurrentStatus]:
-    """Replay history (oldest first) into each milestone's current status."""
-    out: dict[str, CurrentStatus] = {}
-    for e in entries:
-        cur = out.get(e.milestone_id, CurrentStatus())
-        forecast = e.forecast if e.forecast is not None else cur.forecast
-        done_on = (e.happened_on or plan_today(e.at, timezone_name)) if e.status == Status.DONE \
-            else None
-        if e.status == Status.DONE and cur.status == Status.DONE:
-            done_on = cur.done_on  # a note on a done milestone does not move its done date
-        reason = e.reason if e.status == Status.BLOCKED else None
-        if e.status == Status.BLOCKED and reason is None and cur.status == Status.BLOCKED:
-            reason = cur.reason
-        out[e.milestone_id] = CurrentStatus(
-            status=e.status,
-            since=cur.since if e.status == cur.status and cur.since else e.at,
-            forecast=None if e.status.is_closed else forecast,
-            done_on=done_on, reason=reason, note=e.note or cur.note, by=e.by or cur.by)
-    return out
 
 
 def _short(exc: Exception) -> str:

@@ -10,6 +10,7 @@ from datetime import date
 
 import pendulum
 import pytest
+from factory import PEOPLE, make_plan, ms
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -20,8 +21,6 @@ from programme.store.outbox import FAILED, SENT, Outbox
 from programme.usecases.chase import dispatch_pending, queue_due, run_chase
 from programme.usecases.dispatch import Message
 from programme.usecases.workspace import Workspace
-
-from .conftest import PEOPLE, make_plan, ms
 
 NOW = pendulum.datetime(2026, 8, 19, 10, tz="Europe/London")
 SECRET = "XyZ-s3cret-T0KEN"

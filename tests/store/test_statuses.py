@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import programme.store as store_module
+from programme.rules.history import fold
 from programme.rules.model import Status
-from programme.store import Store, fold
+from programme.store import Store
 
 T0 = datetime(2026, 9, 1, 9, tzinfo=UTC)
 TZ = "Europe/London"
