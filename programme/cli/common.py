@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from programme.config import DataFolderError
 from programme.rules.model import Rating
 from programme.store import Store, StoreError
 from programme.usecases.workspace import Workspace, WorkspaceError
@@ -28,7 +29,7 @@ class Group(TyperGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (WorkspaceError, StoreError) as exc:
+        except (WorkspaceError, StoreError, DataFolderError) as exc:
             err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(1) from None
 

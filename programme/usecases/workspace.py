@@ -82,6 +82,10 @@ class Workspace:
         known = self._live.get(plan_id)
         if known is not None:
             return known
+        if self.folder.is_file():  # --plans names one plan file: that file is the plan asked for
+            for result in self.load():
+                if result.plan is not None and result.plan.id == plan_id:
+                    return result.plan
         named = [p for p in candidates(self.folder, plan_id) if p not in self._files]
         self._read(named)
         for path in candidates(self.folder, plan_id):
