@@ -63,6 +63,8 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
         result = queue_due(ws, plan, now)
         out.print(f"{plan.id}: {result.queued + result.skipped} due, {result.queued} newly queued"
                   f"{f', {result.skipped} already queued or sent' if result.skipped else ''}")
+        if not result.queued:
+            _print_quiet(ws, plan, now, result.skipped, as_of is not None)
         total = result if total is None else total + result
     dispatcher = AppriseDispatcher()
     sent = dispatch_pending(ws, dispatcher, last_now, concurrency=concurrency)
@@ -87,17 +89,34 @@ def _print_preview(ws, targets, as_of) -> None:
     table = Table(title="Due now (dry run: nothing sent or recorded)", title_justify="left")
     for col in ("Plan", "Milestone", "Step", "To", "Why", "When", "Queued"):
         table.add_column(col)
-    count = 0
+    count, quiet = 0, []
     for plan in targets:
         now = _moment(as_of, plan.timezone)
+        new = known_count = 0
         for item, known in preview(ws, plan, now):
             count += 1
+            new += not known
+            known_count += known
             table.add_row(item.plan_id, item.milestone_id, item.step, item.recipient_name,
                           item.role, item.payload["when"], "already" if known else "new")
+        if not new:
+            quiet.append((plan, now, known_count))
     if count:
         out.print(table)
-    else:
-        out.print("nothing due now (outside the sending window, not a working day, or all clear)")
+    for plan, now, known_count in quiet:
+        _print_quiet(ws, plan, now, known_count, as_of is not None, label="nothing new due now")
+
+
+def _print_quiet(ws, plan, now, already_sent: int, as_of: bool, label: str = "") -> None:
+    """Why nothing new is due for `plan` now, and what comes next (from the preview)."""
+    from rich.markup import escape
+
+    from programme.cli.common import out
+    from programme.cli.preview import quiet_lines
+
+    lines = quiet_lines(ws, plan, now, already_sent, as_of)
+    head = f"{plan.id}: {label}: " if label else "  "
+    out.print(escape(head + " ".join(lines)), soft_wrap=True)
 
 
 def _rows_json(rows) -> list[dict]:

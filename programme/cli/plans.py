@@ -61,7 +61,7 @@ def sync(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
     targets = [ws.plan(plan_id)] if plan_id else every_plan(ws, "skipped")
     now = parse_moment(None)
     for plan in targets:
-        result = ws.store.sync(plan, now)
+        result = ws.sync(plan, now)
         what = "added" if result.first_sync else (
             f"{len(result.added)} added, {len(result.changed)} changed, "
             f"{len(result.removed)} removed (kept as dropped)")

@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
                                        job, description=f"tracking {pid}"),
                                    on_done=lambda pid: progress.advance(job))
         _print_results(out, results)
+        _print_quiet(ws, targets, results, as_of is not None)
         failed = sum(1 for r in results if r.get("error"))
         if any(r.get("graph_complete") is False for r in results):
             err.print("[yellow]note:[/] the Prefect server had not recorded every task run when "
@@ -81,6 +82,24 @@ def register(app: typer.Typer) -> None:
         from flows.serve import serve_all
 
         serve_all(str(plans) if plans else None)
+
+
+def _print_quiet(ws, targets, results: list[dict], as_of: bool) -> None:
+    """For each plan that queued nothing new: why, and what comes next (from the preview)."""
+    from datetime import datetime
+
+    from rich.markup import escape
+
+    from programme.cli.common import out
+    from programme.cli.preview import quiet_lines
+
+    plans = {p.id: p for p in targets}
+    for r in results:
+        if r.get("error") or r.get("queued") or r["plan"] not in plans:
+            continue
+        lines = quiet_lines(ws, plans[r["plan"]], datetime.fromisoformat(r["as_of"]),
+                            r.get("already_queued", 0), as_of)
+        out.print(escape(f"{r['plan']}: nothing new queued. " + " ".join(lines)), soft_wrap=True)
 
 
 def _print_results(out, results: list[dict]) -> None:

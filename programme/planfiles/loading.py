@@ -247,3 +247,29 @@ def _finished(problem: Problem, own_line: int) -> Problem:
     if location is problem.location and message == problem.message:
         return problem
     return replace(problem, location=location, message=message)
+
+
+def load_source(content: bytes, name: str, suffix: str) -> tuple[Plan | None, list[Problem]]:
+    """A plan file's content from somewhere else than the plans folder (a git revision, for
+    `programme diff`), read and validated like a file on disk (a Python one in the child
+    process, like any); `name` is what messages call it."""
+    if suffix == ".py":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"plan{suffix}"
+            path.write_bytes(content)
+            outcome = run_python_plans([path])[path]
+        if isinstance(outcome, PythonPlanError):
+            return None, [Problem(Location(name, outcome.line or 1), mask_text(outcome.message),
+                                  kind="python")]
+        result = _validated(Path(name), name, outcome)
+    elif suffix in PLAN_SUFFIXES:
+        raw, problems = read_yaml(content, name)
+        if problems:
+            return None, problems
+        result = _validated(Path(name), name, raw)
+    else:
+        return None, [Problem(Location(name), f"not a plan file: plans are .py or .yaml files, "
+                                              f"not '{suffix}'")]
+    return (result.plan, []) if result.ok else (None, result.problems)

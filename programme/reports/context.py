@@ -28,6 +28,7 @@ class Snapshot:
     state: PlanState
     previous: PlanState | None = None  # the same plan assessed a week earlier, for the trend
     history: tuple[StatusEntry, ...] = ()  # status history of the period (the week before)
+    plan_changes: tuple = ()  # changes to the plan's own definition in the period (planchanges.PlanChange)
 
     @property
     def plan(self) -> Plan:
@@ -110,6 +111,7 @@ class Report:
     rating_scale: str = "three-point"
     rating_definition: str | None = None  # the published definition of the rating on its scale
     raid: RaidSummary | None = None  # None when the plan has no RAID log
+    plan_changes: tuple = ()  # the plan's own definition: due dates moved, added, dropped...
 
     @property
     def by_id(self) -> dict[str, Row]:
@@ -191,7 +193,8 @@ def build(snapshot: Snapshot) -> Report:
         blocked=blocked, slips=slips, critical_path=critical, variance=variance,
         new_since_baseline=new_since, baseline_taken=bool(baseline), phases=phases,
         rating_scale=plan.rating_scale, rating_definition=definition(a.rating, plan.rating_scale),
-        raid=raid_summary(snapshot) if state.raid else None)
+        raid=raid_summary(snapshot) if state.raid else None,
+        plan_changes=snapshot.plan_changes)
 
 
 def trend(previous: Rating | None, current: Rating) -> str | None:

@@ -264,7 +264,16 @@ class Plan:
         return {m.id: m for m in self.milestones}
 
     def policy_for(self, milestone: Milestone) -> ReminderPolicy:
+        if self.by_id.get(milestone.id) is milestone:
+            return self._policies[milestone.id]
         return milestone.reminders.over(self.reminders.over(DEFAULT_POLICY))
+
+    @cached_property
+    def _policies(self) -> dict[str, ReminderPolicy]:
+        """Each milestone's merged policy, built once per plan: the preview asks for every
+        milestone's policy at every window of every day (see bench/preview.py)."""
+        base = self.reminders.over(DEFAULT_POLICY)
+        return {m.id: m.reminders.over(base) for m in self.milestones}
 
 
 @dataclass(frozen=True)

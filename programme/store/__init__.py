@@ -412,14 +412,18 @@ class Store(RaidLog):
         return target.stat().st_size
 
     # -- plans ---------------------------------------------------------------------------------
-    def sync(self, plan: Plan, now: datetime) -> SyncResult:
+    def sync(self, plan: Plan, now: datetime, commit=None) -> SyncResult:
         """Store the plan's current definition. History of kept milestone ids is untouched; a
         milestone gone from the file is kept, marked out of the plan and dropped in its history.
-        Safe to run from several processes at once: the plan row is inserted if missing (insert
-        or skip) and then locked, so one sync of a plan runs at a time."""
-        return self._run(lambda conn: self._sync(conn, plan, now))
+        A changed definition is also kept as a version (with `commit`, the git commit of the
+        plan file: see programme.store.versions). Safe to run from several processes at once:
+        the plan row is inserted if missing (insert or skip) and then locked, so one sync of a
+        plan runs at a time."""
+        return self._run(lambda conn: self._sync(conn, plan, now, commit))
 
-    def _sync(self, conn: Connection, plan: Plan, now: datetime) -> SyncResult:
+    def _sync(self, conn: Connection, plan: Plan, now: datetime, commit=None) -> SyncResult:
+        from programme.store.versions import record_version
+
         digest = definition_hash(plan)
         values = dict(title=plan.title, source=str(plan.source or ""), timezone=plan.timezone,
                       definition_hash=digest, last_synced_at=now)
@@ -436,6 +440,9 @@ class Store(RaidLog):
                 self._forget_statuses(conn, plan.id)
         existing = {r.id: r for r in conn.execute(
             select(t.milestones).where(t.milestones.c.plan_id == plan.id))}
+        if first or previous.definition_hash != digest:
+            record_version(conn, plan, now, digest, commit, existing,
+                           None if first else previous.last_synced_at)
         added, changed, unchanged = [], [], 0
         for position, m in enumerate(plan.milestones):
             fields = dict(title=m.title, owner=m.owner, due=m.due, phase=m.phase,
@@ -485,6 +492,13 @@ class Store(RaidLog):
     def plan_ids(self) -> list[str]:
         with self._read() as conn:
             return list(conn.execute(select(t.plans.c.id).order_by(t.plans.c.id)).scalars())
+
+    def versions(self, plan_id: str, until: datetime | None = None) -> list:
+        """The plan's stored definitions, oldest first (programme.store.versions.PlanVersion)."""
+        from programme.store.versions import plan_versions
+
+        with self._read() as conn:
+            return plan_versions(conn, plan_id, until)
 
     def plan_row(self, plan_id: str):
         with self._read() as conn:

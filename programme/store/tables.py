@@ -197,3 +197,18 @@ raid_history = Table(
     ForeignKeyConstraint(["plan_id"], ["plans.id"], ondelete="CASCADE"),
     Index("ix_raid_history_plan_at", "plan_id", "at"),
 )
+
+
+plan_versions = Table(
+    "plan_versions", metadata,  # each definition the sync stored: what the plan said, and when
+    Column("plan_id", String(120), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("synced_at", UTCDateTime, nullable=False),
+    Column("definition_hash", String(64), nullable=False),
+    Column("milestones", JSON, nullable=False),  # id -> {title, owner, owner_name, due, depends_on}
+    Column("commit_sha", String(64)),  # the git commit of the plan file, when it was committed
+    Column("commit_author", Text),
+    Column("commit_at", UTCDateTime),
+    Column("commit_subject", Text),
+    ForeignKeyConstraint(["plan_id"], ["plans.id"], ondelete="CASCADE"),
+)

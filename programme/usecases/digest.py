@@ -18,10 +18,11 @@ from programme.usecases.workspace import Workspace
 
 def collect(ws: Workspace, plan: Plan, now: datetime, sync: bool = True,
             whole_history: bool = False) -> Snapshot:
-    """The plan as of `now`, as of a week before (for the trend) and the status history of the
+    """The plan as of `now`, as of a week before (for the trend), the status history of the
     week before `now` (what the report's period shows; `whole_history` for all of it, as the
-    calendar feed counts every change). Reads in proportion to that: the store folds statuses
-    from checkpoints, never the whole history."""
+    calendar feed counts every change) and what changed in the plan's own definition in the
+    week. Reads in proportion to that: the store folds statuses from checkpoints, never the
+    whole history."""
     state = ws.state(plan, now, sync=sync)
     row = ws.store.plan_row(plan.id)
     known_a_week_ago = row is not None and row.first_synced_at <= now - PERIOD
@@ -29,7 +30,27 @@ def collect(ws: Workspace, plan: Plan, now: datetime, sync: bool = True,
     previous = ws.state(plan, now - PERIOD, sync=False) if known_a_week_ago else None
     since = None if whole_history else now - PERIOD
     history = tuple(ws.store.history(plan.id, until=now, since=since))
-    return Snapshot(state, previous, history)
+    changes = plan_changes(ws.store.versions(plan.id, until=now), since=now - PERIOD)
+    return Snapshot(state, previous, history, tuple(changes))
+
+
+def plan_changes(versions: list, since: datetime) -> list:
+    """Each change between consecutive stored versions of a plan where the newer one was stored
+    after `since`, with that version's commit and author when it came from git."""
+    from dataclasses import replace
+    from itertools import pairwise
+
+    from programme.rules.planchanges import snapshot_changes
+
+    out = []
+    for older, newer in pairwise(versions):
+        if newer.synced_at <= since:
+            continue
+        c = newer.commit
+        for change in snapshot_changes(older.milestones, newer.milestones):
+            out.append(replace(change, when=newer.synced_at, commit=c.sha[:7] if c else None,
+                               author=c.author if c else None, subject=c.subject if c else None))
+    return out
 
 
 DIGEST_STEP = "digest"

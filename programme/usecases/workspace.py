@@ -127,7 +127,13 @@ class Workspace:
         self._live[plan.id] = plan
         row = self.store.plan_row(plan.id)
         if row is None or row.definition_hash != definition_hash(plan):
-            self.store.sync(plan, now)
+            self.sync(plan, now)
+
+    def sync(self, plan: Plan, now: datetime):
+        """Store the plan's definition, with the git commit it came from when there is one."""
+        from programme.planfiles.revisions import plan_commit
+
+        return self.store.sync(plan, now, commit=plan_commit(plan.source))
 
     def state(self, plan: Plan, now: datetime, sync: bool = True) -> PlanState:
         self._live[plan.id] = plan

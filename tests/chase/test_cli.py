@@ -51,7 +51,7 @@ def test_chase_dry_run_lists_what_is_due_and_sends_nothing():
 
 def test_chase_on_a_weekend_says_nothing_is_due():
     code, output = cli("chase", "--all", "--as-of", "2026-10-24", "--dry-run")
-    assert code == 0 and "nothing due now" in output
+    assert code == 0 and "nothing new due now: Saturday 24 October is not a working day" in output
 
 
 def test_chase_sends_through_the_local_sink_and_outbox_lists_targets_masked(monkeypatch):
