@@ -136,7 +136,7 @@ def run_round(smtp_url: str, port: int, counts) -> dict[str, tuple[float, float]
         def go(concurrency=concurrency, ws=ws):
             nonlocal result
             dispatcher = AppriseDispatcher(smtp_url=smtp_url)
-            result = dispatch_pending(ws.store, dispatcher, NOW, concurrency=concurrency)
+            result = dispatch_pending(ws, dispatcher, NOW, concurrency=concurrency)
 
         out[label] = timed(go)
         got = drain(counts)
@@ -148,10 +148,11 @@ def run_round(smtp_url: str, port: int, counts) -> dict[str, tuple[float, float]
             from notifications.render import render
             from programme.usecases.chase import group_messages
 
-            rows = box.rows()
-            for group in group_messages(rows):
+            people = the_plan.people
+            rows = [(r, tuple(people[r.recipient].contacts)) for r in box.rows()]
+            for group, targets in group_messages(rows):
                 r = render(group[0].recipient_name, [x.payload for x in group], NOW)
-                messages.append((group[0].contacts[0], r.subject, r.html))
+                messages.append((targets[0], r.subject, r.html))
         ws.store.close()
 
     def bare_one(msg) -> None:

@@ -40,6 +40,6 @@ def weekly_digest(plan_id: str | None = None, portfolio: bool = True, per_plan: 
         queued += queue_portfolio(quote(ws), quote(snapshots), now, today)
     result = None
     if send and snapshots:
-        result = send_notifications(quote(ws.store), now)
+        result = send_notifications(quote(ws), now)
     return {"plans": plan_ids, "queued": queued, "sent": result.sent if result else 0,
             "failed": result.failed if result else 0}

@@ -34,7 +34,7 @@ def follow_up(plan_id: str, milestone_id: str, event: str = "", rating_before: s
     assessment = reforecast(quote(ws), plan_id, now)
     queued = queue_follow_ups(quote(ws), quote(assessment), milestone_id, rating_before,
                               rating_after, now)
-    sent = send_notifications(quote(ws.store), now)
+    sent = send_notifications(quote(ws), now)
     return {"plan": plan_id, "milestone": milestone_id, "event": event,
             "rating": assessment.rating.label, "queued": queued.queued, "sent": sent.sent,
             "failed": sent.failed}

@@ -39,7 +39,7 @@ def track_plan(plan_id: str, as_of: str | None = None, plans_dir: str | None = N
         tracks[m.id] = track_milestone(quote(ctx), m.id, [tracks[d] for d in m.depends_on])
     assessment = rate_plan(quote(ctx), [tracks[m.id] for m in ctx.plan.milestones])
     queued = queue_notifications(quote(ctx), quote(assessment), list(tracks.values()))
-    sent = send_notifications(quote(ctx.workspace.store), now) if send else None
+    sent = send_notifications(quote(ctx.workspace), now) if send else None
     published = publish_report(quote(ctx), quote(assessment))
     return {
         "plan": ctx.plan.id, "as_of": now.isoformat(), "rating": assessment.rating.label,

@@ -34,6 +34,7 @@ from pathlib import Path
 import apprise
 from apprise import NotifyFormat
 from apprise.plugins.email import NotifyEmail
+from apprise.plugins.email import base as _email_base
 
 from programme.config import data_dir
 from programme.contacts import is_email, mask_text, mask_url
@@ -55,6 +56,27 @@ class _MaskSecrets(logging.Filter):
 
 
 logging.getLogger("apprise").addFilter(_MaskSecrets())
+
+# A stable Message-ID per message (Message.reference). Apprise 2.0.1's email plugin sets a
+# random one after any custom headers (a `Message-ID` header of ours would be a second one),
+# through `make_msgid` in its module: that one call takes the message's id while this thread
+# sends it, and is Apprise's own otherwise.
+_message = threading.local()
+_apprise_make_msgid = getattr(_email_base, "make_msgid", None)
+
+
+def _make_msgid(idstring=None, domain=None):
+    reference = getattr(_message, "reference", None)
+    if reference is None or _apprise_make_msgid is None:
+        return _apprise_make_msgid(idstring, domain)
+    host = (domain or "").strip("[]") or "programme.invalid"
+    return f"<{reference}@{host}>"
+
+
+if _apprise_make_msgid is not None:
+    _email_base.make_msgid = _make_msgid
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def delivery_mode(smtp_url: str | None) -> str:
@@ -203,10 +225,23 @@ class AppriseDispatcher:
 
     def _send_one(self, contact: str, senders: list[_Sender], message: Message) -> _Outcome:
         failures = []
+        reference = message.reference
         for sender in senders:
-            result = sender.apprise.notify(body=self._body(sender, message),
-                                           title=message.subject,
-                                           body_format=sender.body_format, timeout=self.timeout)
+            for service in sender.apprise:
+                headers = getattr(service, "headers", None)
+                if isinstance(headers, dict) and not isinstance(service, NotifyEmail):
+                    if reference:  # json://, xml://, form:// webhooks
+                        headers[IDEMPOTENCY_HEADER] = reference
+                    else:
+                        headers.pop(IDEMPOTENCY_HEADER, None)
+            _message.reference = reference
+            try:
+                result = sender.apprise.notify(body=self._body(sender, message),
+                                               title=message.subject,
+                                               body_format=sender.body_format,
+                                               timeout=self.timeout)
+            finally:
+                _message.reference = None
             if not result:
                 failures.append(self._error(result, contact))
         if failures:  # a failure GOV.UK Notify refused for good is not retried

@@ -21,6 +21,8 @@ from urllib.parse import quote
 
 import apprise
 
+from programme.config import data_dir, ensure_data_dir
+
 SCHEMA = "programmesink"  # Apprise schemas cannot contain "-" (2.0.1 rejects programme-sink://)
 
 
@@ -71,6 +73,8 @@ def _file_message(body, title, notify_type, meta, *args, **kwargs) -> bool:
     else:
         body = forms.get("chat") or forms.get("text", "")
         message.set_content(body, cte=_cte(body))
+    if folder.resolve().parent == data_dir().resolve():
+        ensure_data_dir()  # the data folder is made 0700: the sink holds copies of messages
     for sub in ("tmp", "new", "cur"):  # Maildir(create=True) skips them when the folder exists
         (folder / sub).mkdir(parents=True, exist_ok=True)
     box = mailbox.Maildir(str(folder), create=True)

@@ -22,7 +22,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from programme.config import data_dir
+from programme.config import data_dir, ensure_data_dir
 from programme.rules.workdays import package_holidays, use_holiday_source
 
 
@@ -58,6 +58,7 @@ def bank_holidays(subdiv: str, first: int, last: int) -> dict[date, str]:
         pass
     days = package_holidays(subdiv, first, last)  # only on a miss: see the module docstring
     try:
+        ensure_data_dir()  # made 0700 if missing, and never a folder outside it
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps({d.isoformat(): n for d, n in days.items()}), encoding="utf-8")

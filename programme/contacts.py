@@ -14,6 +14,7 @@ other URL-looking thing, inside an error message.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from urllib.parse import parse_qsl, urlsplit
@@ -55,6 +56,33 @@ def mask_url(url: str) -> str:
     return f"{parts.scheme}://***"
 
 
+_WORD = re.compile(r"[A-Za-z0-9_-]{4,}")
+
+
+def mask_malformed(text: str) -> str:
+    """A contact that is neither an email address nor a usable URL, safe to show: its scheme
+    and punctuation kept (so a missing '/' shows), every run of four or more letters and
+    digits after the scheme (where tokens live) replaced. Text with no ':', '/' or '?' (a name,
+    a mistyped email address) is kept as it is."""
+    text = text.strip()
+    if not any(c in text for c in "/:?"):  # a name or a mistyped address: no token in it
+        return text
+    scheme = re.match(r"^[a-z][a-z0-9+.-]*", text, re.IGNORECASE)
+    head = scheme.group(0) if scheme else ""
+    return head + _WORD.sub("***", text[len(head):])
+
+
+def contact_ref(contact: str) -> str:
+    """How the outbox names a contact without holding its secret: the masked contact, plus a
+    short fingerprint when masking hid something (two Slack webhooks both mask to
+    'slack://***'). The real contact is read from the plan when the message is sent."""
+    text = contact.strip()
+    masked = mask_url(text)
+    if masked == text:
+        return masked
+    return f"{masked} ~{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
+
+
 # A GOV.UK Notify API key: key name, service id (UUID) and secret (UUID), joined by dashes.
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _NOTIFY_KEY = re.compile(rf"(?:[\w.-]*?-)?{_UUID}-{_UUID}", re.IGNORECASE)
@@ -70,4 +98,10 @@ def mask_text(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         if secret and not is_email(secret):
             text = text.replace(secret, mask_url(secret))
-    return _URL.sub(lambda m: mask_url(m.group(0)) if "***" not in m.group(0) else m.group(0), text)
+    return _URL.sub(lambda m: m.group(0) if "***" in m.group(0) or _example(m.group(0))
+                    else mask_url(m.group(0)), text)
+
+
+def _example(url: str) -> bool:
+    """'slack://...' in advice is an example, not a contact."""
+    return not url.split("://", 1)[1].strip(".,;)")

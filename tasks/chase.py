@@ -12,9 +12,9 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from programme.rules.assess import Assessment
-from programme.store import Store
 from programme.store.outbox import Outbox
 from programme.usecases.chase import ChaseResult, dispatch_pending, outbox_items
+from programme.usecases.workspace import Workspace
 
 from .context import RunContext
 from .milestones import MilestoneTrack
@@ -40,11 +40,11 @@ def raid_items(ctx: RunContext) -> list:
 
 
 @task(name="send-notifications", retries=3, retry_delay_seconds=[5, 30, 120], cache_policy=NO_CACHE)
-def send_notifications(store: Store, now: datetime) -> ChaseResult:
+def send_notifications(workspace: Workspace, now: datetime) -> ChaseResult:
     """Send what the outbox holds for now: one message per recipient, through Apprise.
 
     A channel that is down is not an error here: its rows stay in the outbox with the reason and
     a later attempt time (exponential backoff). Retries are for the store or a crash."""
     from notifications.apprise_dispatch import AppriseDispatcher
 
-    return dispatch_pending(store, AppriseDispatcher(), now)
+    return dispatch_pending(workspace, AppriseDispatcher(), now)

@@ -10,7 +10,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from programme.config import data_dir
+from programme.config import ensure_data_dir
 from programme.reports import Snapshot, render_report
 from programme.rules.assess import Assessment
 from programme.usecases.digest import collect
@@ -54,7 +54,7 @@ def publish_report(ctx: RunContext, assessment: Assessment) -> Published:
     snapshot = Snapshot(replace(found.state, assessment=assessment), found.previous, found.history)
     markdown = render_report(snapshot, "md")
     html = render_report(snapshot, "html")
-    folder = data_dir() / "reports" / plan.id
+    folder = ensure_data_dir() / "reports" / plan.id
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{plan.id}-{assessment.today.isoformat()}"
     md_path, html_path = folder / f"{stem}.md", folder / f"{stem}.html"

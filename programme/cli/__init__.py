@@ -37,6 +37,9 @@ _register_all(app)
 def main() -> None:
     from programme.bankholidays import install
 
+    for stream in (sys.stdout, sys.stderr):  # text that is not valid Unicode prints escaped
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     install()  # calendars read bank holidays from the data folder's cache (the rules do no I/O)
     try:
         app()

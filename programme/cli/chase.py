@@ -36,20 +36,20 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
           concurrency: Annotated[int, typer.Option(help="Messages sent at once.")] = 8,
           plans: PlansOption = None) -> None:
     """Remind, chase and escalate: queue what is due in the outbox, then send it."""
-    from programme.cli.common import err, fail, out
+    from programme.cli.common import err, every_plan, fail, out, partial
     from programme.store import Store
     from programme.usecases.workspace import Workspace
 
     if bool(plan_id) == all_plans:
         raise fail("name one PLAN or give --all")
     ws = Workspace(Store(), plans)
-    targets = ws.plans() if all_plans else [ws.plan(plan_id)]
-    if not targets:
-        raise fail("no valid plans to chase")
+    targets = every_plan(ws, "skipped") if all_plans else [ws.plan(plan_id)]
     from programme.usecases.chase import dispatch_pending, queue_due
 
     if dry_run:
         _print_preview(ws, targets, as_of)
+        if all_plans:
+            partial(ws)
         return
     from rich.markup import escape
 
@@ -67,7 +67,7 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
             _print_quiet(ws, plan, now, result.skipped, as_of is not None)
         total = result if total is None else total + result
     dispatcher = AppriseDispatcher()
-    sent = dispatch_pending(ws.store, dispatcher, last_now, concurrency=concurrency)
+    sent = dispatch_pending(ws, dispatcher, last_now, concurrency=concurrency)
     out.print(f"sent {sent.sent} notification(s) in {sent.messages} message(s)"
               + (f"; {sent.failed} not delivered (kept for retry: `programme outbox --pending`)"
                  if sent.failed else ""))
@@ -76,6 +76,8 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
     if not dispatcher.smtp_url:
         out.print(f"[dim]emails go to the local sink {dispatcher.sink_dir} "
                   "(set PROGRAMME_SMTP_URL to send them)[/]")
+    if all_plans:
+        partial(ws)
 
 
 def _print_preview(ws, targets, as_of) -> None:
@@ -182,7 +184,7 @@ def outbox_retry(send: Annotated[bool, typer.Option(
     from programme.store import Store
     from programme.store.outbox import Outbox
     from programme.usecases.chase import dispatch_pending
-    from programme.usecases.workspace import parse_moment
+    from programme.usecases.workspace import Workspace, parse_moment
 
     store = Store()
     now = parse_moment(None)
@@ -194,7 +196,7 @@ def outbox_retry(send: Annotated[bool, typer.Option(
 
     from notifications.apprise_dispatch import AppriseDispatcher
 
-    result = dispatch_pending(store, AppriseDispatcher(), now, concurrency=concurrency)
+    result = dispatch_pending(Workspace(store), AppriseDispatcher(), now, concurrency=concurrency)
     out.print(f"sent {result.sent} notification(s) in {result.messages} message(s)"
               + (f"; {result.failed} still not delivered" if result.failed else ""))
     for line in result.errors:

@@ -10,12 +10,17 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from programme.config import DataFolderError
 from programme.rules.model import Rating
 from programme.store import Store, StoreError
 from programme.usecases.workspace import Workspace, WorkspaceError
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+# Exit codes (README "Exit codes"): every plan served; the command failed; a usage mistake or
+# no plan files at all; some plans served and at least one plan file listed as not loaded.
+OK, ERROR, USAGE, PARTIAL = 0, 1, 2, 3
 
 
 class Group(TyperGroup):
@@ -24,7 +29,7 @@ class Group(TyperGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (WorkspaceError, StoreError) as exc:
+        except (WorkspaceError, StoreError, DataFolderError) as exc:
             err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(1) from None
 
@@ -49,6 +54,35 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 def workspace(plans: Path | None) -> Workspace:
     return Workspace(Store(), plans)
+
+
+def every_plan(ws: Workspace, label: str = "not loaded") -> list:
+    """The plans of a portfolio command: every plan that loads, each broken file listed on
+    stderr with its problems. No plan files at all is a usage error (exit 2); only broken ones
+    is an error (exit 1)."""
+    folder = ws.folder
+    if not folder.is_dir():
+        raise fail(f"no plans folder at {folder}: set PROGRAMME_PLANS or use --plans", USAGE)
+    results = ws.load()
+    if not results:
+        raise fail(f"no plan files in {folder} (plans are <id>.yaml or <id>.py)", USAGE)
+    for result in ws.broken():
+        for problem in result.problems:
+            err.print(f"[yellow]{label}:[/] {escape(str(problem))}", soft_wrap=True)
+    plans = ws.plans()
+    if not plans:
+        raise fail(f"none of the {len(results)} plan files in {folder} loads "
+                   "(`programme validate` lists why)")
+    return plans
+
+
+def partial(ws: Workspace) -> None:
+    """End a portfolio command that served the good plans: exit 3 when a file was left out."""
+    if ws.broken():
+        broken = len(ws.broken())
+        err.print(f"[yellow]partial:[/] {broken} plan file{'s' if broken != 1 else ''} not "
+                  "loaded (listed above); the others were served", soft_wrap=True)
+        raise typer.Exit(PARTIAL)
 
 
 def rating_text(rating: Rating | None) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from programme.cli.common import AsOfOption, PlansOption, err, fail
+from programme.cli.common import AsOfOption, PlansOption, err, every_plan, fail, partial
 from programme.cli.common import workspace as _workspace
 
 FORMATS = ("gmpp-csv", "json")
@@ -38,22 +38,19 @@ def register(app: typer.Typer) -> None:
         if fmt not in FORMATS:
             raise fail(f"--format {fmt!r}: use {' or '.join(FORMATS)}")
         ws = _workspace(plans)
-        targets = ws.plans() if all_plans else [ws.plan(plan_id)]
-        if all_plans:
-            for problem in ws.problems():
-                err.print(f"[yellow]not included:[/] {problem}", soft_wrap=True, markup=False)
-        if not targets:
-            raise fail("no valid plans to export")
+        targets = every_plan(ws, "not included") if all_plans else [ws.plan(plan_id)]
         tables = merged([collect(ws, p, parse_moment(as_of, p.timezone)) for p in targets])
         try:
             if fmt == "json":
                 text = json.dumps(to_json(tables), indent=2, ensure_ascii=False) + "\n"
                 if output is None:
                     typer.echo(text, nl=False)
-                    return
-                output.parent.mkdir(parents=True, exist_ok=True)
-                output.write_text(text, encoding="utf-8")
-                err.print(f"[green]✓[/] wrote {output}", soft_wrap=True)
+                else:
+                    output.parent.mkdir(parents=True, exist_ok=True)
+                    output.write_text(text, encoding="utf-8")
+                    err.print(f"[green]✓[/] wrote {output}", soft_wrap=True)
+                if all_plans:
+                    partial(ws)
                 return
             folder = output or Path("returns")
             folder.mkdir(parents=True, exist_ok=True)
@@ -64,3 +61,5 @@ def register(app: typer.Typer) -> None:
             raise fail(f"cannot write {output or 'returns'}: {exc.strerror or exc}") from None
         err.print(f"[green]✓[/] wrote {', '.join(f'{n}.csv' for n in TABLES)} to {folder} "
                   f"({len(targets)} plan{'s' if len(targets) != 1 else ''})", soft_wrap=True)
+        if all_plans:
+            partial(ws)

@@ -12,11 +12,13 @@ from rich.table import Table
 
 from programme.cli.common import (
     STATE_STYLE,
+    USAGE,
     AsOfOption,
     PlansOption,
-    err,
+    every_plan,
     fail,
     out,
+    partial,
     rating_text,
 )
 from programme.cli.common import workspace as _workspace
@@ -34,7 +36,7 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
 
     results = load_plans(paths or None)
     if not results:
-        raise fail("no plan files found (plans are plans/<id>.yaml or plans/<id>.py)")
+        raise fail("no plan files found (plans are plans/<id>.yaml or plans/<id>.py)", USAGE)
     bad = 0
     for result in results:
         if result.ok:
@@ -56,16 +58,16 @@ def sync(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
          plans: PlansOption = None) -> None:
     """Store the plans' current definitions (keeping every milestone's history)."""
     ws = _workspace(plans)
-    targets = [ws.plan(plan_id)] if plan_id else ws.plans()
+    targets = [ws.plan(plan_id)] if plan_id else every_plan(ws, "skipped")
     now = parse_moment(None)
-    for problem in ws.problems() if not plan_id else []:
-        err.print(f"[yellow]skipped:[/] {escape(str(problem))}", soft_wrap=True)
     for plan in targets:
         result = ws.sync(plan, now)
         what = "added" if result.first_sync else (
             f"{len(result.added)} added, {len(result.changed)} changed, "
             f"{len(result.removed)} removed (kept as dropped)")
         out.print(f"[green]✓[/] {plan.id}: {len(plan.milestones)} milestones, {what}")
+    if not plan_id:
+        partial(ws)
 
 
 @app.command()
@@ -79,14 +81,17 @@ def status(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None
     ws = _workspace(plans)
     if plan_id is None:
         states = []
-        for plan in ws.plans():
+        for plan in every_plan(ws):
             states.append(ws.state(plan, parse_moment(as_of, plan.timezone)))
         if as_json:
-            print(json.dumps(portfolio_json(states), indent=2))
-            return
-        _print_portfolio(states)
-        for problem in ws.problems():
-            err.print(f"[yellow]not loaded:[/] {escape(str(problem))}", soft_wrap=True)
+            doc = portfolio_json(states)
+            doc["not_loaded"] = [{"file": p.location.file, "line": p.location.line,
+                                  "milestone": p.milestone, "message": p.message}
+                                 for p in ws.problems()]
+            print(json.dumps(doc, indent=2))
+        else:
+            _print_portfolio(states)
+        partial(ws)
         return
     plan = ws.plan(plan_id)
     state = ws.state(plan, parse_moment(as_of, plan.timezone))

@@ -29,8 +29,9 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
+    if not output.parent.is_dir():  # never make folders outside the data folder
+        raise fail(f"cannot write {output}: there is no folder {output.parent}")
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
@@ -134,10 +135,14 @@ def register(app: typer.Typer) -> None:
                 result = _render(render_digest, snapshot)
             day = snapshot.state.assessment.today
         if send:
-            _send(ws, result, [p for p in ws.plans()] if portfolio else [plan], portfolio, day,
+            _send(ws, result, ws.plans() if portfolio else [plan], portfolio, day,
                   parse_moment_now())
-            return
-        _write({"text": result.text, "html": result.html, "chat": result.chat}[fmt], output)
+        else:
+            _write({"text": result.text, "html": result.html, "chat": result.chat}[fmt], output)
+        if portfolio:
+            from programme.cli.common import partial
+
+            partial(ws)
 
     @app.command()
     def ical(plan_id: PlanArg, as_of: AsOfOpt = None, output: OutOpt = None,
@@ -151,7 +156,8 @@ def register(app: typer.Typer) -> None:
 
         ws = _workspace(plans)
         plan = ws.plan(plan_id)
-        snapshot = collect(ws, plan, parse_moment(as_of, plan.timezone))
+        snapshot = collect(ws, plan, parse_moment(as_of, plan.timezone),
+                           whole_history=True)  # SEQUENCE counts every change
         links = {} if as_of else calendar_links(ws, plan, parse_moment(None))
         text = write_ical(snapshot, describe=lambda p, row: description(p, row, links.get(row.id)))
         if output is None:
@@ -179,7 +185,7 @@ def _send(ws, digest, plans, portfolio: bool, day, now) -> None:
         err.print("[yellow]nobody to send it to:[/] add subscribers (or a sponsor) with contacts")
         return
     queued = Outbox(ws.store).enqueue(items, now)
-    result = dispatch_pending(ws.store, AppriseDispatcher(), now)
+    result = dispatch_pending(ws, AppriseDispatcher(), now)
     out.print(f"[green]✓[/] digest queued for {len(queued)} of {len(items)} readers "
               f"({len(items) - len(queued)} already had today's); sent {result.sent}, "
               f"failed {result.failed}")
@@ -191,16 +197,12 @@ def _portfolio(ws, as_of: str | None):
     """Every valid plan's snapshot, with a progress bar on stderr (it can take a while)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from programme.cli.common import err, fail
+    from programme.cli.common import err, every_plan
     from programme.reports import render_portfolio
     from programme.usecases.digest import collect
     from programme.usecases.workspace import parse_moment
 
-    plans = ws.plans()
-    for problem in ws.problems():
-        err.print(f"[yellow]not included:[/] {problem}", soft_wrap=True)
-    if not plans:
-        raise fail("no valid plans to include in the portfolio digest")
+    plans = every_plan(ws, "not included")
     snapshots = []
     moments: list[datetime] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -23,18 +23,14 @@ def register(app: typer.Typer) -> None:
                 "--send/--no-send", help="Send what is due (default) or only queue it.")] = True,
             plans: PlansOption = None, verbose: VerboseOpt = False) -> None:
         """Run the tracking flow: ratings, chasing and the report, for one plan or all."""
-        from programme.cli.common import err, fail, out
+        from programme.cli.common import PARTIAL, err, every_plan, fail, out
         from programme.store import Store
         from programme.usecases.workspace import Workspace, parse_moment
 
         if bool(plan_id) == all_plans:
             raise fail("name a plan or use --all")
         ws = Workspace(Store(), plans)
-        targets = [ws.plan(plan_id)] if plan_id else ws.plans()
-        for problem in ([] if plan_id else ws.problems()):
-            err.print(f"[yellow]skipped:[/] {problem}", soft_wrap=True, markup=False)
-        if not targets:
-            raise fail("no valid plans to run")
+        targets = [ws.plan(plan_id)] if plan_id else every_plan(ws, "skipped")
         if as_of is not None:
             parse_moment(as_of)  # a bad date is one line, before Prefect starts
 
@@ -54,14 +50,19 @@ def register(app: typer.Typer) -> None:
                                    on_done=lambda pid: progress.advance(job))
         _print_results(out, results)
         _print_quiet(ws, targets, results, as_of is not None)
-        if any(r.get("error") for r in results):
-            raise typer.Exit(1)
+        failed = sum(1 for r in results if r.get("error"))
         if any(r.get("graph_complete") is False for r in results):
             err.print("[yellow]note:[/] the Prefect server had not recorded every task run when "
                       "this run ended; the UI may show an incomplete graph")
         from flows.settings import mark_migrated
 
         mark_migrated()
+        if failed == len(results):
+            raise typer.Exit(1)
+        if failed or (not plan_id and ws.broken()):
+            err.print("[yellow]partial:[/] some plans were not tracked (listed above); the "
+                      "others were", soft_wrap=True)
+            raise typer.Exit(PARTIAL)
 
     @app.command()
     def serve(plans: PlansOption = None, verbose: VerboseOpt = False) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from programme.contacts import is_email
+from programme.contacts import is_email, mask_malformed
 from programme.planfiles.rawplan import Raw
 from programme.rules.chase import parse_window
 from programme.rules.dates import DateError, parse_date, parse_due
@@ -58,6 +58,7 @@ DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
+_CONFIG = re.compile(r"^config:[^#\s][^#]*(#[^#\s]+)?$")  # an Apprise config file, #tags
 
 
 def suggest(word: object, choices: list[str] | tuple[str, ...]) -> str:
@@ -69,7 +70,13 @@ def suggest(word: object, choices: list[str] | tuple[str, ...]) -> str:
 
 
 def valid_contact(contact: object) -> bool:
-    return isinstance(contact, str) and (is_email(contact) or bool(_URL.match(contact)))
+    return isinstance(contact, str) and (is_email(contact) or bool(_URL.match(contact))
+                                         or bool(_CONFIG.match(contact.strip())))
+
+
+def _shown(value: object) -> object:
+    """A value for a message: a contact-like text with its tokens masked."""
+    return mask_malformed(value) if isinstance(value, str) else value
 
 
 class _Checker:
@@ -189,7 +196,7 @@ def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
             subscribers.append(sub)
         else:
             c.add(Location(file, _line(raw.get("subscribers"), i) or _line(raw, "subscribers")),
-                  f"subscriber {sub!r} is neither a person in this plan nor a contact"
+                  f"subscriber {_shown(sub)!r} is neither a person in this plan nor a contact"
                   f"{suggest(sub, list(people))}", kind="unknown-person")
     reminders = _reminders(c, raw.get("reminders"), c.at(raw, "reminders"), None)
     link_days = raw.get("checkin_link_days", 30)
@@ -293,9 +300,9 @@ def _people(c: _Checker, raw: dict) -> dict[str, Person]:
                 contacts.append(contact)
             else:
                 c.add(Location(c.file, _line(fields.get("contacts"), i) or where.line),
-                      f"malformed contact {contact!r} for person '{person_id}': write an email "
-                      "address (ana@example.gov.uk) or an Apprise URL (workflows://... for Teams, "
-                      "slack://..., mailto://...)", kind="bad-contact")
+                      f"malformed contact {_shown(contact)!r} for person '{person_id}': write an "
+                      "email address (ana@example.gov.uk), an Apprise URL (workflows://... for "
+                      "Teams, slack://..., mailto://...) or config:PATH#TAG", kind="bad-contact")
         manager = c.text(fields, "manager", f"person '{person_id}'", required=False)
         role = c.text(fields, "role", f"person '{person_id}'", required=False)
         if person_id is None:

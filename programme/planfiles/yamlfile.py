@@ -1,21 +1,46 @@
 """Read a YAML plan into Raw mappings that know their line numbers.
 
-Parsed by libyaml (CSafeLoader) when PyYAML has it; any failure is parsed again by the
-pure-Python loader, so every error message is exactly the one that loader gives. libyaml accepts
-a few things the pure-Python scanner rejects (tabs as separators, '?' inside [...] or {...}, a
-byte-order mark mid-file), so text holding any of these takes the pure-Python path: the result
-is the one the pure-Python loader gives for every input.
+Parsed by libyaml (CSafeLoader) when PyYAML has it (libyaml's composer recurses in C and
+crashes the process on text nested some ten thousand levels deep, so text that may nest deeply
+goes to the pure-Python loader, which stops at MAX_DEPTH levels with the line); any failure is
+parsed again by the pure-Python loader, so every error message is exactly the one that loader
+gives. libyaml accepts a few things the pure-Python scanner rejects (tabs as separators, '?'
+inside [...] or {...}, a byte-order mark mid-file), so text holding any of these takes the
+pure-Python path: the result is the one the pure-Python loader gives for every input.
 """
 
 from __future__ import annotations
+
+import re
 
 import yaml
 
 from programme.planfiles.rawplan import Raw, RawList
 
+MAX_DEPTH = 64  # lists and mappings inside each other; a plan needs about eight
+
+
+def _too_deep(mark) -> yaml.MarkedYAMLError:
+    line = mark.line + 1 if mark is not None else None
+    return yaml.composer.ComposerError(
+        None, None, f"nested too deeply at line {line} (more than {MAX_DEPTH} levels of lists "
+        "and mappings)", mark)
+
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings and sequences carry 1-based line numbers."""
+    """SafeLoader whose mappings and sequences carry 1-based line numbers, and which refuses
+    nesting deeper than MAX_DEPTH (PyYAML's composer is recursive)."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _too_deep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _CSafeLoader = getattr(yaml, "CSafeLoader", None)
@@ -37,7 +62,28 @@ def _construct(loader: _LineLoader, node: yaml.Node) -> object:
     return loader.construct_object(node, deep=True)
 
 
+class _Deeper:
+    """Counts how deep construction is (aliases can nest what composition saw as flat)."""
+
+    def __init__(self, loader, node):
+        self.loader, self.node = loader, node
+
+    def __enter__(self):
+        depth = getattr(self.loader, "_built_depth", 0) + 1
+        self.loader._built_depth = depth
+        if depth > MAX_DEPTH:
+            raise _too_deep(self.node.start_mark)
+
+    def __exit__(self, *exc):
+        self.loader._built_depth -= 1
+
+
 def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> Raw:
+    with _Deeper(loader, node):
+        return _build_mapping(loader, node)
+
+
+def _build_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Raw:
     raw = Raw(line=node.start_mark.line + 1)
     lines = raw.key_lines
     loader.flatten_mapping(node)
@@ -55,6 +101,11 @@ def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> Raw:
 
 
 def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> RawList:
+    with _Deeper(loader, node):
+        return _build_sequence(loader, node)
+
+
+def _build_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> RawList:
     items = RawList(line=node.start_mark.line + 1)
     for child in node.value:
         items.append(_construct(loader, child))
@@ -78,11 +129,29 @@ class YamlError(Exception):
 
 # Text holding any of these is read by the pure-Python loader only (see the module docstring).
 _PYTHON_ONLY = ("\t", "?", "\ufeff")
+_BRACKETS = re.compile(r"[^\[\]{}]+")
+_DASHES = re.compile(r"(?:-[ ]+){" + str(MAX_DEPTH // 2) + "}")
+
+
+def may_nest_deeply(text: str) -> bool:
+    """Whether text may nest more than MAX_DEPTH levels: brackets (counted even in quotes, and
+    unclosed ones too, so this may say yes wrongly, never no) or a run of `- - - ...` on a line.
+    Block nesting by indentation needs a square number of characters and stays well within
+    what libyaml takes."""
+    if _DASHES.search(text):
+        return True
+    brackets = _BRACKETS.sub("", text)
+    for _ in range(MAX_DEPTH):
+        shorter = brackets.replace("[]", "").replace("{}", "")
+        if len(shorter) == len(brackets):
+            return len(brackets) > MAX_DEPTH  # what no pair closes may still nest
+        brackets = shorter
+    return bool(brackets)
 
 
 def load_yaml(text: str) -> object:
     """Parse YAML text; raise YamlError with a one-line message and the line it concerns."""
-    if not any(c in text for c in _PYTHON_ONLY):
+    if not any(c in text for c in _PYTHON_ONLY) and not may_nest_deeply(text):
         try:
             return yaml.load(text, Loader=_FastLineLoader)
         except Exception:  # read it again below, for the pure-Python loader's message and line
@@ -99,8 +168,22 @@ def _load_python(text: str) -> object:
         what = exc.problem or exc.context or "unreadable YAML"
         if exc.context and exc.problem:
             what = f"{exc.problem} ({exc.context})"
+        if what.startswith("nested too deeply"):
+            raise YamlError(what, line) from None
         raise YamlError(f"not valid YAML: {what}", line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at a position
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise YamlError(f"not valid YAML: the character {char!r} (#x{ord(char):04x}) at line "
+                        f"{line}, column {column} is not allowed in YAML: remove it", line) \
+            from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"not valid YAML: {exc}", None) from None
+        first = str(exc).strip().splitlines()
+        raise YamlError(f"not valid YAML: {first[0] if first else type(exc).__name__}", None) \
+            from None
+    except RecursionError:
+        raise YamlError(f"nested too deeply (more than {MAX_DEPTH} levels of lists and "
+                        "mappings)", None) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2026-02-30
         raise YamlError(f"not valid YAML: {exc}", None) from None

@@ -27,7 +27,7 @@ class Snapshot:
 
     state: PlanState
     previous: PlanState | None = None  # the same plan assessed a week earlier, for the trend
-    history: tuple[StatusEntry, ...] = ()  # status history up to the moment of the report
+    history: tuple[StatusEntry, ...] = ()  # status history of the period (the week before)
     plan_changes: tuple = ()  # changes to the plan's own definition in the period (planchanges.PlanChange)
 
     @property

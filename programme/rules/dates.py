@@ -25,24 +25,35 @@ _RELATIVE = re.compile(
 )
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # a plan's dates: anything outside is a typo, not a plan
+MAX_AHEAD = {"days": 3660, "working days": 2610, "weeks": 522}  # about ten years after the anchor
+
+
 class DateError(ValueError):
     """A date or due rule that cannot be read; the message says what is accepted."""
+
+
+def _plausible(day: date, value: object) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DateError(f"{value!r} is not a plausible date for a plan: use a year from "
+                        f"{FIRST_YEAR} to {LAST_YEAR}")
+    return day
 
 
 def parse_date(value: object) -> date:
     """ISO dates (2026-10-01) and written ones (1 Oct 2026, Thursday 1 October 2026)."""
     if isinstance(value, datetime):
-        return value.date()
+        return _plausible(value.date(), value)
     if isinstance(value, date):
-        return value
+        return _plausible(value, value)
     if not isinstance(value, str):
         raise DateError(f"{value!r} is not a date: write it as 2026-10-01 or 1 Oct 2026")
     text = value.strip().lower()
     try:
         if m := _ISO.match(text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
+            return _plausible(date(int(m[1]), int(m[2]), int(m[3])), value)
         if (m := _WORDS.match(text)) and m[2] in _MONTHS:
-            return date(int(m[3]), _MONTHS[m[2]], int(m[1]))
+            return _plausible(date(int(m[3]), _MONTHS[m[2]], int(m[1])), value)
     except ValueError as exc:
         raise DateError(f"{value!r} is not a real date ({exc})") from None
     raise DateError(f"{value!r} is not a date: write it as 2026-10-01 or 1 Oct 2026")
@@ -56,11 +67,15 @@ def parse_due(value: object) -> DueRule:
             after = None
         working = unit.startswith("working")
         days = count * 7 if unit.startswith("week") else count
+        kind = "working days" if working else "weeks" if unit.startswith("week") else "days"
+        if count > MAX_AHEAD[kind]:
+            raise DateError(f"{value.strip()!r} is too far ahead: at most {MAX_AHEAD[kind]:,} "
+                            f"{kind} (about ten years) after its anchor")
         return DueRule(text=value.strip(), days=days, working=working, after=after)
     try:
         day = parse_date(value)
     except DateError as exc:
-        if "real date" in str(exc):
+        if "real date" in str(exc) or "plausible" in str(exc):
             raise
         raise DateError(
             f"{value!r} is not a due date: write a date (2026-10-01, 1 Oct 2026) or a rule "

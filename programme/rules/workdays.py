@@ -17,6 +17,7 @@ import pendulum
 from programme.rules.model import REGIONS, Calendar
 
 _SPAN_YEARS = 3  # years on each side of the first date asked about
+_YEARS = (1800, 2400)  # the years a calendar answers for: plans' dates (1900-2199) with room
 
 HolidaySource = Callable[[str, int, int], Mapping[date, str]]
 
@@ -57,6 +58,11 @@ class WorkingCalendar:
     def _ensure(self, day: date) -> None:
         if self._first is not None and self._first <= day <= self._last:
             return
+        if not _YEARS[0] <= day.year <= _YEARS[1]:
+            from programme.rules.dates import DateError
+
+            raise DateError(f"{day} is beyond the years a plan's calendar covers "
+                            f"({_YEARS[0]}-{_YEARS[1]})")
         first = date(day.year - _SPAN_YEARS, 1, 1)
         last = date(day.year + _SPAN_YEARS, 12, 31)
         if self._first is not None:

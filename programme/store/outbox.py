@@ -6,6 +6,12 @@ same step again is a no-op, whoever queues it and however often. Nothing lost: a
 `programme outbox retry`); a channel that is down puts the row back to `pending` with the error
 (secrets masked) and a next attempt after an exponential backoff.
 
+Secrets: a row names its recipient (the person) and each contact masked
+(`programme.contacts.contact_ref`: 'slack://*** ~1a2b3c4d5e', an email address as it is); the
+dispatcher reads the person's real contacts from the live plan when it sends, so no token or
+password is ever stored here, and a contact gone from the plan meanwhile fails the row with a
+clear error instead of sending to an address nobody asked for.
+
 Claiming: a dispatcher marks the rows it is about to send `sending` with a lease
 (`claimed_until`) in one short transaction (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL; on
 SQLite the store's BEGIN IMMEDIATE serialises it), so two dispatchers never take the same row. A
@@ -37,7 +43,7 @@ from sqlalchemy import (
     update,
 )
 
-from programme.contacts import mask_text
+from programme.contacts import contact_ref, mask_text
 from programme.rules.workdays import plain_utc
 from programme.store import Store
 from programme.store.tables import UTCDateTime
@@ -60,7 +66,9 @@ default 10 minutes) has run out, the next dispatch sends it again, only to the t
 recorded as delivered. A crash anywhere else (before the send, during a refused send, after the
 commit) loses nothing and duplicates nothing: the row is sent, later, once. A recipient with
 several targets has each target recorded separately, so a retry after a partial failure goes
-only to the targets that failed.
+only to the targets that failed. A copy sent twice carries the same Message-ID (email) or
+Idempotency-Key (webhooks) as the first (`Message.reference`), so a mail store or an API that
+folds repeats shows it once.
 """
 
 _meta = MetaData()
@@ -103,7 +111,8 @@ _RECORD_NOT_SENT = update(outbox).where(_BY_IDS).values(
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """What to queue: one notification for one person, with the facts its message states."""
+    """What to queue: one notification for one person, with the facts its message states.
+    `contacts` are the real ones; the outbox keeps only their masked references."""
 
     key: str
     plan_id: str
@@ -129,8 +138,8 @@ class OutboxRow:
     recipient: str
     recipient_name: str
     role: str
-    contacts: tuple[str, ...]
-    delivered: tuple[str, ...]
+    contacts: tuple[str, ...]  # masked references (contact_ref) of the contacts when queued
+    delivered: tuple[str, ...]  # references of the contacts that accepted it
     payload: dict
     state: str
     attempts: int
@@ -140,10 +149,10 @@ class OutboxRow:
     claimed_until: datetime | None
     sent_at: datetime | None
 
-    @property
-    def remaining(self) -> tuple[str, ...]:
-        """Targets not yet known to have accepted it."""
-        return tuple(c for c in self.contacts if c not in self.delivered)
+    def remaining(self, contacts: tuple[str, ...]) -> tuple[str, ...]:
+        """Of these real contacts, those not yet known to have accepted it."""
+        done = set(self.delivered)
+        return tuple(c for c in contacts if contact_ref(c) not in done)
 
 
 def _row(r) -> OutboxRow:
@@ -164,12 +173,10 @@ class Outbox:
         self.backoff_cap = backoff_cap
 
     def _begin(self):
-        self.store.migrate()
-        return self.store.engine.begin()
+        return self.store._tx()
 
     def _connect(self):
-        self.store.migrate()
-        return self.store.engine.connect()
+        return self.store._read()
 
     def next_delay(self, attempts: int) -> timedelta:
         """1, 2, 4, 8 ... minutes after the n-th failed attempt, at most `backoff_cap`."""
@@ -183,7 +190,8 @@ class Outbox:
         items = list(items)
         rows = [dict(key=i.key, plan_id=i.plan_id, milestone_id=i.milestone_id, step=i.step,
                      anchor=i.anchor, recipient=i.recipient, recipient_name=i.recipient_name,
-                     role=i.role, contacts=list(i.contacts), delivered=[], payload=i.payload,
+                     role=i.role, contacts=[contact_ref(c) for c in i.contacts], delivered=[],
+                     payload=i.payload,
                      state=PENDING, attempts=0, created_at=now, next_attempt_at=now)
                 for i in items]
         if not rows:
@@ -258,14 +266,16 @@ class Outbox:
     def record_many(self, outcomes: list[tuple[list[OutboxRow], tuple[str, ...], str | None, bool]],
                     now: datetime) -> None:
         """Several messages' outcomes in one transaction (a group commit): what completed while
-        the last commit ran is recorded together, so a commit is not paid per message."""
+        the last commit ran is recorded together, so a commit is not paid per message. Each
+        outcome: its rows, the real contacts that accepted the message, the error for the rest
+        (None: every target took it, so its rows are sent) and whether retrying is pointless."""
         now = plain_utc(now)
         buckets: dict[tuple, tuple[object, dict, list[int]]] = {}
         for rows, delivered, error, permanent in outcomes:
-            accepted = set(delivered)
+            accepted = {contact_ref(c) for c in delivered}
             for row in rows:
-                done = sorted(set(row.delivered) | (accepted & set(row.contacts)))
-                if row.contacts and all(c in done for c in row.contacts):
+                done = sorted(set(row.delivered) | accepted)
+                if error is None:
                     stmt, values = _RECORD_SENT, {"b_delivered": done, "b_sent_at": now}
                 else:
                     # row.attempts already counts this attempt: claim() incremented it

@@ -67,6 +67,21 @@ milestones = Table(
     Column("status", String(20), nullable=False, default="not started"),
     Column("forecast", Date),
     Column("updated_at", UTCDateTime),
+    # The milestone's current status, folded from its whole history when each entry is written
+    # (so `status` reads one row per milestone, not the history): the entry it is folded up to
+    # (status_at, status_seq; None without history) and the fields of a CurrentStatus.
+    # status_known False: not folded yet (rows from before migration 0004), done on first read.
+    Column("status_known", Boolean, nullable=False, default=True),
+    Column("status_at", UTCDateTime),
+    Column("status_seq", Integer),
+    Column("status_current", String(20)),  # `status` is the latest written; this, by time
+    Column("status_since", UTCDateTime),
+    Column("status_forecast", Date),
+    Column("status_done_on", Date),
+    Column("status_reason", Text),
+    Column("status_note", Text),
+    Column("status_by", String(200)),
+    Column("checkpoint_at", UTCDateTime),  # the latest checkpoint's entry time
     ForeignKeyConstraint(["plan_id"], ["plans.id"], ondelete="CASCADE"),
 )
 
@@ -87,6 +102,24 @@ status_history = Table(
     ForeignKeyConstraint(["plan_id", "milestone_id"], ["milestones.plan_id", "milestones.id"],
                          ondelete="CASCADE"),
     Index("ix_status_history_plan_at", "plan_id", "at"),
+    Index("ix_status_history_milestone_at", "plan_id", "milestone_id", "at"),
+)
+
+status_checkpoints = Table(
+    "status_checkpoints", metadata,  # a milestone's status as folded up to one history entry
+    Column("plan_id", String(120), primary_key=True),
+    Column("milestone_id", String(120), primary_key=True),
+    Column("at", UTCDateTime, primary_key=True),  # the entry folded up to: (at, seq)
+    Column("seq", Integer, primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("since", UTCDateTime),
+    Column("forecast", Date),
+    Column("done_on", Date),
+    Column("reason", Text),
+    Column("note", Text),
+    Column("by", String(200)),
+    ForeignKeyConstraint(["plan_id", "milestone_id"], ["milestones.plan_id", "milestones.id"],
+                         ondelete="CASCADE"),
 )
 
 baselines = Table(

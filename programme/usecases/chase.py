@@ -20,18 +20,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from programme.contacts import mask_text
 from programme.rules.assess import Assessment
 from programme.rules.chase import Notification, due_notifications, next_sending_time
 from programme.rules.messages import item_context
-from programme.rules.model import Rating
+from programme.rules.model import Plan, Rating
 from programme.store import Store
 from programme.store.outbox import Outbox, OutboxItem, OutboxRow
 from programme.usecases.dispatch import Dispatcher, Message, Rendered
-from programme.usecases.workspace import Workspace
+from programme.usecases.workspace import Workspace, WorkspaceError
 
 DEFAULT_CONCURRENCY = 8
 BATCH_RECIPIENTS = 100  # claimed at a time, so a long backlog never outlives its lease
 PRERENDERED = "digest"  # payload kind of a message rendered before queueing (subject, text, html, chat)
+CONTACTS_FROM = "contacts_from"  # payload key: the plan whose people hold the recipient, if not its own
 
 
 @dataclass(frozen=True)
@@ -99,24 +101,63 @@ def preview(workspace: Workspace, plan, now: datetime, outbox: Outbox | None = N
     return [(i, i.key in known) for i in items]
 
 
-def group_messages(rows: list[OutboxRow]) -> list[list[OutboxRow]]:
-    """One group per recipient and destination: a person's rows whose remaining targets match.
-    A pre-rendered message (a digest) is always a group of its own."""
+class LiveContacts:
+    """Where a queued notification goes now: its recipient's contacts in the live plan (the
+    outbox keeps only masked references). A person gone from the plan, or left without a
+    contact, is a permanent failure; a plan that cannot be read now is retried later."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self._plans: dict[str, Plan | str] = {}
+
+    def _plan(self, plan_id: str) -> Plan | str:
+        if plan_id not in self._plans:
+            try:
+                self._plans[plan_id] = self.workspace.live_plan(plan_id)
+            except WorkspaceError as exc:
+                self._plans[plan_id] = str(exc)
+        return self._plans[plan_id]
+
+    def of(self, row: OutboxRow) -> tuple[tuple[str, ...], str | None, bool]:
+        """(real contacts, error, permanent) for one row."""
+        plan_id = row.payload.get(CONTACTS_FROM) or row.plan_id
+        plan = self._plan(plan_id)
+        if isinstance(plan, str):
+            return (), f"plan '{plan_id}' cannot be read now, so the contacts of " \
+                       f"{row.recipient} are unknown: {plan}", False
+        person = plan.people.get(row.recipient)
+        if person is not None:
+            if not person.contacts:
+                return (), f"{row.recipient} has no contact in plan '{plan_id}' any more", True
+            return tuple(person.contacts), None, False
+        if row.recipient in plan.subscribers:  # a subscriber written as a bare address
+            return (row.recipient,), None, False
+        return (), (f"{row.recipient} is no longer in plan '{plan_id}': the contact this was "
+                    f"queued for ({', '.join(row.contacts) or 'none'}) has gone"), True
+
+
+def group_messages(rows: list[tuple[OutboxRow, tuple[str, ...]]]) -> list[
+        tuple[list[OutboxRow], tuple[str, ...]]]:
+    """One group per recipient and destination: a person's rows (each with the real contacts it
+    still goes to) whose targets match. A pre-rendered message (a digest) is a group of its own."""
     groups: dict[tuple, list[OutboxRow]] = defaultdict(list)
-    for row in rows:
+    for row, targets in rows:
         own = row.key if row.payload.get("kind") == PRERENDERED else None
-        groups[(row.recipient, row.remaining, own)].append(row)
-    return [sorted(g, key=lambda r: (r.payload.get("plan_title", ""), r.anchor, r.milestone_id))
-            for g in groups.values()]
+        groups[(row.recipient, targets, own)].append(row)
+    return [(sorted(g, key=lambda r: (r.payload.get("plan_title", ""), r.anchor, r.milestone_id)),
+             targets) for (_, targets, _), g in groups.items()]
 
 
-def dispatch_pending(store: Store, dispatcher: Dispatcher, now: datetime, *,
+def dispatch_pending(source: Workspace | Store, dispatcher: Dispatcher, now: datetime, *,
                      concurrency: int = DEFAULT_CONCURRENCY, outbox: Outbox | None = None,
                      worker: str | None = None, limit: int | None = None,
                      keys: list[str] | None = None) -> ChaseResult:
     """Outbox -> channels: everything due at `now`, one message per recipient, claimed a
-    batch of recipients at a time (or at most `limit` rows, once)."""
-    outbox = outbox or Outbox(store)
+    batch of recipients at a time (or at most `limit` rows, once). Contacts are read from the
+    plans as `source` knows them (a Store alone: the plans folder)."""
+    workspace = source if isinstance(source, Workspace) else Workspace(source)
+    outbox = outbox or Outbox(workspace.store)
+    book = LiveContacts(workspace)
     worker = worker or f"{socket.gethostname()}:{os.getpid()}"
     total = ChaseResult()
     while True:
@@ -126,18 +167,35 @@ def dispatch_pending(store: Store, dispatcher: Dispatcher, now: datetime, *,
             return total
         rows = _outside_window_deferred(outbox, claimed, now)
         if rows:
-            total = total + _send_batch(outbox, rows, dispatcher, now, concurrency)
+            total = total + _send_batch(outbox, rows, dispatcher, now, concurrency, book)
         if limit or keys is not None:
             return total
 
 
 def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher: Dispatcher, now: datetime,
-                concurrency: int) -> ChaseResult:
-    groups = group_messages(rows)
+                concurrency: int, book: LiveContacts) -> ChaseResult:
     sent = failed = 0
     errors: list[str] = []
+    targeted: list[tuple[OutboxRow, tuple[str, ...]]] = []
+    unsendable = []
+    for row in rows:
+        contacts, problem, permanent = book.of(row)
+        if problem is None:
+            targets = row.remaining(contacts)
+            if targets:
+                targeted.append((row, targets))
+            else:  # every contact it goes to has it already
+                unsendable.append(([row], (), None, False))
+        else:
+            unsendable.append(([row], (), problem, permanent))
+            errors.append(f"{row.recipient}: {problem}")
+    if unsendable:
+        outbox.record_many(unsendable, now)
+        failed += sum(1 for _, _, problem, _ in unsendable if problem is not None)
+        sent += sum(1 for _, _, problem, _ in unsendable if problem is None)
+    groups = group_messages(targeted)
 
-    def build(group: list[OutboxRow]) -> Message:
+    def build(group: list[OutboxRow], targets: tuple[str, ...]) -> Message:
         first = group[0]
         if first.payload.get("kind") == PRERENDERED:
             p = first.payload
@@ -150,18 +208,18 @@ def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher: Dispatcher, n
                                    for f in (p["subject"], p["text"], p["html"], p["chat"])))
         else:  # each body rendered when a target asks for it
             forms = dispatcher.render(first.recipient_name, [r.payload for r in group], now)
-        return Message(first.recipient, first.recipient_name, first.remaining, forms,
+        return Message(first.recipient, first.recipient_name, targets, forms,
                        tuple(r.key for r in group))
 
-    def send(group: list[OutboxRow]):
-        return dispatcher.send(build(group))
+    def send(group: list[OutboxRow], targets: tuple[str, ...]):
+        return dispatcher.send(build(group, targets))
 
     completed: queue.SimpleQueue = queue.SimpleQueue()  # futures, in the order they complete
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         pending = {}
-        for g in groups:
-            future = pool.submit(send, g)
-            pending[future] = g
+        for g, targets in groups:
+            future = pool.submit(send, g, targets)
+            pending[future] = (g, targets)
             future.add_done_callback(completed.put)
         while pending:
             done = [completed.get()]  # the next to complete, and whatever else has meanwhile
@@ -172,14 +230,17 @@ def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher: Dispatcher, n
                     break
             outcomes = []
             for future in done:
-                group = pending.pop(future)
+                group, targets = pending.pop(future)
                 try:
                     delivery = future.result()
                     delivered, error, permanent = (delivery.delivered, delivery.error,
                                                    delivery.permanent)
                 except Exception as exc:  # a bug or a template error: keep the rows, say why
                     delivered, error, permanent = (), f"{type(exc).__name__}: {exc}", False
-                outcomes.append((group, tuple(delivered), error, permanent))
+                if error is not None:
+                    error = mask_text(error, targets)
+                outcomes.append((group, tuple(c for c in delivered if c in targets), error,
+                                 permanent))
                 if error is None:
                     sent += len(group)
                 else:
@@ -211,7 +272,7 @@ def run_chase(workspace: Workspace, plan, now: datetime, dispatcher: Dispatcher,
               concurrency: int = DEFAULT_CONCURRENCY) -> ChaseResult:
     """Queue what is due for `plan` at `now`, then send everything the outbox holds for now."""
     queued = queue_due(workspace, plan, now)
-    return queued + dispatch_pending(workspace.store, dispatcher, now, concurrency=concurrency)
+    return queued + dispatch_pending(workspace, dispatcher, now, concurrency=concurrency)
 
 
 def follow_up_items(assessment: Assessment, changed: str, rating_before: Rating | None,

@@ -17,15 +17,20 @@ from programme.rules.model import Plan
 from programme.usecases.workspace import Workspace
 
 
-def collect(ws: Workspace, plan: Plan, now: datetime, sync: bool = True) -> Snapshot:
-    """The plan as of `now`, as of a week before (for the trend), its status history and what
-    changed in the plan's own definition in the week."""
+def collect(ws: Workspace, plan: Plan, now: datetime, sync: bool = True,
+            whole_history: bool = False) -> Snapshot:
+    """The plan as of `now`, as of a week before (for the trend), the status history of the
+    week before `now` (what the report's period shows; `whole_history` for all of it, as the
+    calendar feed counts every change) and what changed in the plan's own definition in the
+    week. Reads in proportion to that: the store folds statuses from checkpoints, never the
+    whole history."""
     state = ws.state(plan, now, sync=sync)
     row = ws.store.plan_row(plan.id)
     known_a_week_ago = row is not None and row.first_synced_at <= now - PERIOD
     # no trend for a plan the store did not know a week ago: "all not started" is not a rating
     previous = ws.state(plan, now - PERIOD, sync=False) if known_a_week_ago else None
-    history = tuple(ws.store.history(plan.id, until=now))
+    since = None if whole_history else now - PERIOD
+    history = tuple(ws.store.history(plan.id, until=now, since=since))
     changes = plan_changes(ws.store.versions(plan.id, until=now), since=now - PERIOD)
     return Snapshot(state, previous, history, tuple(changes))
 
@@ -59,6 +64,7 @@ class Subscriber:
     id: str
     name: str
     contacts: tuple[str, ...]
+    plan_id: str | None = None  # the plan whose people hold them (the portfolio's sponsors)
 
 
 def subscribers(plan: Plan) -> list[Subscriber]:
@@ -91,7 +97,7 @@ def sponsors(plans: list[Plan]) -> list[Subscriber]:
     for plan in plans:
         person = plan.people.get(plan.sponsor) if plan.sponsor else None
         if person is not None and person.id not in seen:
-            seen[person.id] = Subscriber(person.id, person.name, tuple(person.contacts))
+            seen[person.id] = Subscriber(person.id, person.name, tuple(person.contacts), plan.id)
     return list(seen.values())
 
 
@@ -109,17 +115,19 @@ def _items(plan_id: str, title: str, readers: list[Subscriber], role: str, step:
     payload = {"kind": "digest", "plan_id": plan_id, "plan_title": title,
                "subject": digest.subject, "text": digest.text, "html": digest.html,
                "chat": digest.chat}
+    from programme.usecases.chase import CONTACTS_FROM
+
     linked = plan is not None and REPORT_LINK in digest.text + digest.html + digest.chat
     items = []
     for s in readers:
         if not s.contacts:
             continue
         key = digest_key(plan_id, day, s.id)
-        own: dict[str, Any] = payload
+        own: dict[str, Any] = {**payload, CONTACTS_FROM: s.plan_id} if s.plan_id else payload
         links: tuple = ()
         if linked and plan is not None:
             purpose = RATING if s.id == plan.lead else REPORT
-            own = {**payload, "link": {"purpose": purpose, "person": s.id}}
+            own = {**own, "link": {"purpose": purpose, "person": s.id}}
             links = (grant(plan, key, purpose, s.id, None),)
         items.append(OutboxItem(key=key, plan_id=plan_id, milestone_id=DIGEST_MILESTONE,
                                 step=step, anchor=day, recipient=s.id, recipient_name=s.name,

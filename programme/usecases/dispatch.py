@@ -7,6 +7,7 @@ flows) build a dispatcher from `notifications` and pass it in.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -42,6 +43,15 @@ class Message:
     targets: tuple[str, ...]  # contacts not yet delivered to: Apprise URLs, emails, config:...
     forms: Forms
     keys: tuple[str, ...] = ()  # the outbox keys it carries
+
+    @property
+    def reference(self) -> str | None:
+        """A stable id for this message, the same on every resend of the same outbox items:
+        its email's Message-ID and its webhooks' Idempotency-Key, so a copy sent twice (see
+        programme.store.outbox.DUPLICATE_WINDOW) is one message to a mail store or an API."""
+        if not self.keys:
+            return None
+        return hashlib.sha256("\n".join(sorted(self.keys)).encode()).hexdigest()[:32]
 
     @property
     def subject(self) -> str:

@@ -29,4 +29,4 @@ def follow_up(ws: Workspace, plan_id: str, milestone_id: str, rating_before: Rat
     queued = ChaseResult(queued=len(inserted), skipped=len(items) - len(inserted))
     if dispatcher is None or not items:
         return queued
-    return queued + dispatch_pending(ws.store, dispatcher, now, keys=[i.key for i in items])
+    return queued + dispatch_pending(ws, dispatcher, now, keys=[i.key for i in items])

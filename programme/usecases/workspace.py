@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pendulum
 
-from programme.planfiles.loading import LoadResult, load_plans
+from programme.planfiles.loading import (
+    LoadResult,
+    candidates,
+    default_plans_dir,
+    discover,
+    load_files,
+)
 from programme.planfiles.validation import Problem, suggest
 from programme.rules.assess import PlanState, assess
 from programme.rules.model import LeadRating, Plan
@@ -26,36 +32,89 @@ class WorkspaceError(Exception):
 
 
 class Workspace:
+    """The plans folder and the store.
+
+    A command about one plan reads only that plan's file (`plan`); the commands about every
+    plan read them all (`load`, `plans`, `problems`), each broken file reported and skipped.
+    The plans this workspace has read or been handed (`state`, `ensure_synced`) are the live
+    ones the outbox resolves contacts from at send time (`live_plan`)."""
+
     def __init__(self, store: Store, plans_dir: Path | None = None):
         self.store = store
         self.plans_dir = plans_dir
         self._loaded: list[LoadResult] | None = None
+        self._files: dict[Path, LoadResult] = {}
+        self._live: dict[str, Plan] = {}
+
+    @property
+    def folder(self) -> Path:
+        return self.plans_dir or default_plans_dir()
 
     def load(self) -> list[LoadResult]:
+        """Every plan file in the folder (the portfolio commands)."""
         if self._loaded is None:
-            self._loaded = load_plans([self.plans_dir] if self.plans_dir else None)
+            paths = discover([self.plans_dir] if self.plans_dir else None)
+            self._read([p for p in paths if p not in self._files])
+            self._loaded = [self._files[p] for p in paths]
         return self._loaded
+
+    def _read(self, paths: list[Path]) -> None:
+        for path, result in zip(paths, load_files(paths), strict=True):
+            self._files[path] = result
+            if result.ok:
+                self._live.setdefault(result.plan.id, result.plan)
 
     def problems(self) -> list[Problem]:
         return [p for r in self.load() for p in r.problems]
+
+    def broken(self) -> list[LoadResult]:
+        """The plan files that do not load, each with its problems."""
+        return [r for r in self.load() if not r.ok]
 
     def plans(self) -> list[Plan]:
         """Every plan that validates (broken files are reported by `problems`, not fatal)."""
         return [r.plan for r in self.load() if r.ok]
 
     def plan(self, plan_id: str) -> Plan:
-        for result in self.load():
-            if result.plan is not None and result.plan.id == plan_id:
+        """The plan with this id, reading only the file named for it (`<id>.yaml` or `<id>.py`);
+        a YAML file named otherwise is searched for next. Python files named otherwise are not
+        run: a plan nobody asked for never runs."""
+        known = self._live.get(plan_id)
+        if known is not None:
+            return known
+        if self.folder.is_file():  # --plans names one plan file: that file is the plan asked for
+            for result in self.load():
+                if result.plan is not None and result.plan.id == plan_id:
+                    return result.plan
+        named = [p for p in candidates(self.folder, plan_id) if p not in self._files]
+        self._read(named)
+        for path in candidates(self.folder, plan_id):
+            result = self._files.get(path)
+            if result is not None and result.ok and result.plan.id == plan_id:
                 return result.plan
-        for result in self.load():  # a broken file whose name matches: say why it cannot load
-            if result.path.stem == plan_id and result.problems:
+        for path in candidates(self.folder, plan_id):  # a broken file named for it: say why
+            result = self._files.get(path)
+            if result is not None and result.problems:
                 first = result.problems[0]
                 more = f" (and {len(result.problems) - 1} more)" if len(result.problems) > 1 else ""
                 raise WorkspaceError(f"plan '{plan_id}' does not validate: {first}{more}; "
                                      f"run `programme validate {result.path}`")
-        known = [r.plan.id for r in self.load() if r.plan is not None]
-        listing = f"; plans here: {', '.join(known)}" if known else "; no plans found"
-        raise WorkspaceError(f"unknown plan '{plan_id}'{suggest(plan_id, known)}{listing}")
+        others = [p for p in discover([self.folder]) if p.suffix != ".py"] \
+            if self.folder.is_dir() else []
+        self._read([p for p in others if p not in self._files])
+        for path in others:
+            result = self._files[path]
+            if result.ok and result.plan.id == plan_id:
+                return result.plan
+        names = sorted({r.plan.id for p in others if (r := self._files[p]).ok} |
+                       {p.stem for p in discover([self.folder]) if p.suffix == ".py"}
+                       if self.folder.is_dir() else set())
+        listing = f"; plans here: {', '.join(names)}" if names else "; no plans found"
+        raise WorkspaceError(f"unknown plan '{plan_id}'{suggest(plan_id, names)}{listing}")
+
+    def live_plan(self, plan_id: str) -> Plan:
+        """The plan as this process knows it now: one it has served, else read from its file."""
+        return self._live.get(plan_id) or self.plan(plan_id)
 
     def milestone_id(self, plan: Plan, milestone_id: str) -> str:
         ids = [m.id for m in plan.milestones]
@@ -65,6 +124,7 @@ class Workspace:
         return milestone_id
 
     def ensure_synced(self, plan: Plan, now: datetime) -> None:
+        self._live[plan.id] = plan
         row = self.store.plan_row(plan.id)
         if row is None or row.definition_hash != definition_hash(plan):
             self.sync(plan, now)
@@ -76,6 +136,7 @@ class Workspace:
         return self.store.sync(plan, now, commit=plan_commit(plan.source))
 
     def state(self, plan: Plan, now: datetime, sync: bool = True) -> PlanState:
+        self._live[plan.id] = plan
         if sync:
             self.ensure_synced(plan, now)
         statuses = self.store.statuses(plan.id, plan.timezone, as_of=now)

@@ -99,7 +99,8 @@ class WebhookServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 size = int(self.headers.get("Content-Length", 0))
-                hook.posts.append({"path": self.path, "json": json.loads(self.rfile.read(size))})
+                hook.posts.append({"path": self.path, "json": json.loads(self.rfile.read(size)),
+                                   "headers": dict(self.headers)})
                 self.send_response(200)
                 self.end_headers()
 

@@ -86,7 +86,7 @@ def test_smtp_down_keeps_notifications_pending_with_an_error_then_each_is_delive
     assert {r.state for r in rows} == {PENDING}
     assert all("127.0.0.1" in r.last_error and r.attempts == 1 for r in rows)
     smtp.start()
-    assert dispatch_pending(ws.store, AppriseDispatcher(smtp_url=smtp.url), NOW).sent == 0  # backing off
+    assert dispatch_pending(ws, AppriseDispatcher(smtp_url=smtp.url), NOW).sent == 0  # backing off
     later = NOW + timedelta(minutes=1)
     back = run_chase(ws, plan, later, AppriseDispatcher(smtp_url=smtp.url))
     assert (back.queued, back.skipped, back.sent) == (0, 3, 3)
@@ -148,7 +148,7 @@ def test_queue_then_dispatch_are_separate_steps(ws, smtp):
     queued = queue_due(ws, plan, NOW)
     assert (queued.queued, queued.sent) == (3, 0)
     assert smtp.take() == []
-    sent = dispatch_pending(ws.store, AppriseDispatcher(smtp_url=smtp.url), NOW, concurrency=1)
+    sent = dispatch_pending(ws, AppriseDispatcher(smtp_url=smtp.url), NOW, concurrency=1)
     assert (sent.sent, sent.messages) == (3, 2)
 
 
@@ -158,13 +158,13 @@ def test_a_retry_after_an_outage_still_waits_for_the_sending_window(ws, smtp):
     assert run_chase(ws, plan, NOW, AppriseDispatcher(smtp_url=smtp.url)).failed == 3
     smtp.start()
     evening = pendulum.datetime(2026, 8, 19, 17, 30, tz="Europe/London")
-    quiet = dispatch_pending(ws.store, AppriseDispatcher(smtp_url=smtp.url), evening)
+    quiet = dispatch_pending(ws, AppriseDispatcher(smtp_url=smtp.url), evening)
     assert (quiet.sent, quiet.messages) == (0, 0) and smtp.take() == []
     rows = Outbox(ws.store).rows()
     assert {(r.state, r.attempts) for r in rows} == {(PENDING, 1)}
     assert {r.next_attempt_at for r in rows} == {pendulum.datetime(2026, 8, 20, 9, tz="Europe/London")}
     morning = pendulum.datetime(2026, 8, 20, 9, 0, tz="Europe/London")
-    assert dispatch_pending(ws.store, AppriseDispatcher(smtp_url=smtp.url), morning).sent == 3
+    assert dispatch_pending(ws, AppriseDispatcher(smtp_url=smtp.url), morning).sent == 3
     assert len(smtp.take()) == 2
 
 

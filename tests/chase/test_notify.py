@@ -158,8 +158,8 @@ def test_a_429_is_retried_through_the_outbox_and_then_accepted(ws, notify):
     assert first.failed >= 1 and ana.state == PENDING and ana.attempts == 1
     assert "Exceeded rate limit for key type LIVE" in ana.last_error
     assert SECRET not in ana.last_error and SERVICE_ID not in ana.last_error
-    assert dispatch_pending(ws.store, dispatcher, NOW).sent == 0  # not due again yet
-    later = dispatch_pending(ws.store, dispatcher, NOW.add(minutes=2))
+    assert dispatch_pending(ws, dispatcher, NOW).sent == 0  # not due again yet
+    later = dispatch_pending(ws, dispatcher, NOW.add(minutes=2))
     assert later.sent == 1
     assert rows(ws)["ana"].state == SENT
     emails = [r for r in notify.requests if r["path"] == "/v2/notifications/email"]
@@ -177,7 +177,7 @@ def test_a_400_ends_as_failed_at_once_with_notifys_message(ws, notify):
            "team-only API key" in ana.last_error
     assert API_KEY not in ana.last_error and SECRET not in ana.last_error
     assert any("team-only" in e for e in result.errors)
-    assert dispatch_pending(ws.store, AppriseDispatcher(delivery="live"),
+    assert dispatch_pending(ws, AppriseDispatcher(delivery="live"),
                             NOW.add(hours=7)).sent == 0
     assert len(notify.requests) == 1
 

@@ -110,7 +110,7 @@ def test_a_hundred_days_of_chasing_arrive_exactly_as_the_policy_says(tmp_path, s
                     seen_keys.add(n.key)
                     expected.add((day, email_of[n.recipient], n.milestone_id, n.step))
             queue_due(ws, plan, now, sync=False)
-            dispatch_pending(ws.store, dispatcher, now)
+            dispatch_pending(ws, dispatcher, now)
             got = smtp.take()
             if got:
                 clock = pendulum.instance(now).in_timezone(TZ)

@@ -51,6 +51,7 @@ def test_report_prints_markdown_as_of_a_date(home, capsys, monkeypatch):
 
 def test_report_writes_html_to_a_file(home, tmp_path, capsys, monkeypatch):
     target = tmp_path / "out" / "report.html"
+    target.parent.mkdir()
     code, out, err = run(capsys, monkeypatch, "report", PLAN, "--format", "html", "--as-of",
                          "2026-11-23", "-o", str(target))
     assert code == 0 and out == ""

@@ -97,7 +97,7 @@ def test_the_preview_is_exactly_what_the_chase_then_sends_when_nobody_answers(ac
         for clock in PRACTICE_CLOCKS:
             now = local(day, clock)
             queue_due(ws, plan, now, sync=False)
-            dispatch_pending(ws.store, dispatcher, now)
+            dispatch_pending(ws, dispatcher, now)
 
     assert sent(ws.store, plan.id) == previewed(planned)
     assert len(planned) > 100
@@ -128,7 +128,7 @@ def test_with_every_milestone_on_time_the_preview_is_what_is_sent_follow_ups_inc
                                        follow_up)
                 continue
             queue_due(ws, plan, now, sync=False)
-            dispatch_pending(ws.store, dispatcher, now)
+            dispatch_pending(ws, dispatcher, now)
 
     assert sent(ws.store, plan.id) == previewed(planned)
     assert "can-start" in {p.notification.step for p in planned}

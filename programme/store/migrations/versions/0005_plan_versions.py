@@ -2,7 +2,7 @@
 dependencies) with the git commit it came from, so the digest can say what changed in the plan.
 
 Revision ID: 0005
-Revises: 0004 (or the newest migration before this one, see below)
+Revises: 0004
 """
 
 
@@ -12,7 +12,7 @@ from alembic import op
 from programme.store.tables import UTCDateTime
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

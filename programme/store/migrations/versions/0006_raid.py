@@ -1,10 +1,6 @@
 """RAID log history: each review of a risk, issue, assumption or dependency, and each decision
 recorded, appended (the RAID items themselves live in the plan file).
 
-Written as 0006 on top of 0005 while 0004 and 0005 are being written alongside: until they are
-merged it follows the newest migration present below it, so this branch runs on its own and
-the chain closes by itself once 0004 and 0005 land (pin it to "0005" then).
-
 Revision ID: 0006
 Revises: 0005
 """
