@@ -33,9 +33,9 @@ def warm_up() -> None:
     """Pay the one-off costs before the first check-in arrives rather than during it: the
     store's schema check and Apprise's import (0.9 s here)."""
     from programme.compose import dispatcher
-    from programme.store import Store
+    from tasks.followup import store
 
-    Store().migrate()
+    store().migrate()
     dispatcher()
 
 

@@ -20,12 +20,24 @@ from programme.store import Store
 from programme.usecases.workspace import Workspace, current_moment, parse_moment
 
 _plans_dir: Path | None = None
+_stores: dict[str, Store] = {}
 
 
 def use_plans(folder: Path | None) -> None:
     """The plans folder this worker's follow-ups read (default: $PROGRAMME_PLANS or ./plans)."""
     global _plans_dir
     _plans_dir = folder
+
+
+def store() -> Store:
+    """One store (one connection pool, schema checked once) per database for the worker's
+    lifetime, rather than a new one per follow-up."""
+    from programme.config import database_url
+
+    url = database_url()
+    if url not in _stores:
+        _stores[url] = Store(url)
+    return _stores[url]
 
 
 @task(name="check-in-follow-up", task_run_name="{plan_id} {milestone_id}", retries=3,
@@ -40,7 +52,7 @@ def follow_up_checkin(plan_id: str, milestone_id: str, rating_before: str | None
 
     now = parse_moment(at)
     before = Rating.parse(rating_before) if rating_before else None
-    ws = Workspace(Store(), _plans_dir)
+    ws = Workspace(store(), _plans_dir)
     result = follow_up(ws, plan_id, milestone_id, before, now, dispatcher(),
                        send_at=current_moment())
     return {"plan": plan_id, "milestone": milestone_id, "queued": result.queued,
