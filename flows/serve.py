@@ -85,10 +85,12 @@ class TaskWorkerProcess:
                 self.proc = subprocess.Popen(self.command,
                                              env={**os.environ, PARENT: str(os.getpid())})
             code = self.proc.wait()
+            if self._stopping.is_set():
+                return
             pause = 1.0 if time.monotonic() - started > 60 else min(pause * 2, 60.0)
+            log.warning("the task worker exited (code %s); starting it again in %.0f s", code, pause)
             if self._stopping.wait(pause):
                 return
-            log.warning("the task worker exited (code %s); starting it again", code)
 
     def stop(self, timeout: float = 20) -> None:
         with self._lock:

@@ -90,13 +90,29 @@ def deployment_names(api: str) -> set[str]:
 FOLLOW_UP_TASK = "follow_up_checkin-"  # the task key's prefix (the rest hashes the task's code)
 
 
-def task_worker_ready(api: str) -> bool:
-    """A task worker holds a subscription for the check-in follow-up task."""
+def task_workers(api: str) -> set[str]:
+    """The identifiers (host-pid) of the task workers subscribed to the check-in follow-up."""
     try:
         workers = api_post(api, "/task_workers/filter")
     except OSError:
-        return False
-    return any(k.startswith(FOLLOW_UP_TASK) for w in workers for k in w.get("task_keys", []))
+        return set()
+    return {w["identifier"] for w in workers
+            if any(k.startswith(FOLLOW_UP_TASK) for k in w.get("task_keys", []))}
+
+
+def task_worker_ready(api: str) -> bool:
+    return bool(task_workers(api))
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def follow_up_runs(api: str) -> list[dict]:
@@ -111,6 +127,7 @@ class Stack:
     client_env: dict
     logs: Path
     workers: list[subprocess.Popen] = field(default_factory=list)
+    serving: subprocess.Popen | None = None  # `programme serve`
 
     def tail(self) -> str:
         return "\n".join(f"--- {p.name} ---\n{p.read_text()[-4000:]}"
@@ -176,6 +193,7 @@ def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
                          "the served deployments" + (" and the task worker" if worker else ""),
                          interval=0.5)
                 assert serving.poll() is None, stack.tail()
+                stack.serving = serving
                 yield stack
             finally:
                 for proc in [*stack.workers, *([serving] if serving is not None else [])]:

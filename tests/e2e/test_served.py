@@ -6,6 +6,8 @@ waits on the server until a worker starts."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 from chase.conftest import SmtpServer
 from conftest import IN_CI, _postgres_reachable
-from served import api_post, follow_up_runs, served_stack, wait_for
+from served import api_post, children, follow_up_runs, served_stack, task_workers, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -32,6 +34,7 @@ people:
 milestones:
   - {id: needs, title: Needs assessment, owner: ana, due: 2027-12-01}
   - {id: personas, title: Four personas, owner: bob, due: 2027-12-10, depends_on: [needs]}
+  - {id: market, title: Market event, owner: cara, due: 2027-12-20, depends_on: [personas]}
 """
 
 
@@ -56,9 +59,9 @@ def plans(tmp_path: Path) -> Path:
     return folder
 
 
-def check_in_done(stack) -> subprocess.CompletedProcess:
-    update = subprocess.run([sys.executable, "-m", "programme", "update", "served-plan", "needs",
-                             "--done", "--by", "ana"], env=stack.client_env, capture_output=True,
+def check_in_done(stack, milestone: str = "needs", by: str = "ana") -> subprocess.CompletedProcess:
+    update = subprocess.run([sys.executable, "-m", "programme", "update", "served-plan", milestone,
+                             "--done", "--by", by], env=stack.client_env, capture_output=True,
                             text=True, timeout=120)
     assert update.returncode == 0, update.stderr
     return update
@@ -79,7 +82,8 @@ def follow_up_states(stack) -> list[str]:
     return [r["state"]["type"] for r in follow_up_runs(stack.api)]
 
 
-def test_done_sends_you_can_start_through_the_task_worker(tmp_path: Path, plans: Path, smtp):
+def test_done_sends_you_can_start_through_the_task_worker_that_serve_keeps_running(
+        tmp_path: Path, plans: Path, smtp):
     with served_stack(tmp_path, plans, smtp.url) as stack:
         update = check_in_done(stack)
         started = time.monotonic()
@@ -99,6 +103,16 @@ def test_done_sends_you_can_start_through_the_task_worker(tmp_path: Path, plans:
         assert len(emails_to_bob(smtp)) == 1
         assert wait_for(lambda: check_in_events(stack), 30, "the check-in event") == [
             "programme.milestone.done"]  # still published, for automations and the event feed
+
+        # The task worker dies: `programme serve` starts another, which takes the next one.
+        [first] = task_workers(stack.api)
+        [child] = [c for c in children(stack.serving.pid)
+                   if b"worker" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        os.kill(child, signal.SIGKILL)
+        wait_for(lambda: task_workers(stack.api) - {first}, 120, "a new task worker")
+        check_in_done(stack, "personas", "bob")
+        wait_for(lambda: [r for r in smtp.received if "cara@example.gov.uk" in r.rcpt
+                          and "Market event" in r.body("plain")], 60, "the email to cara")
 
 
 def test_a_check_in_while_no_task_worker_runs_is_followed_up_once_one_starts(
