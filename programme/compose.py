@@ -62,15 +62,15 @@ def follow_up_in_process(ws: Workspace) -> FollowUp:
 
 
 def hand_over(recorded: Recorded, now: datetime) -> None:
-    """`.delay()` the background task: one call to the Prefect server, no retries (a server
-    that is down should not hold the check-in up; `follow_ups` falls back to sending here)."""
-    from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
-
+    """`.delay()` the background task: a run created on the Prefect server, which pushes it to
+    a task worker. A server that refuses the connection fails this at once (Prefect's client
+    retries a refused connection only once it has connected); the client's retry settings are
+    left alone, since Prefect sends the caller's settings along and the worker runs the task
+    with them."""
     from tasks.followup import follow_up_checkin
 
-    with temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}):
-        follow_up_checkin.delay(recorded.plan.id, recorded.entry.milestone_id,
-                                recorded.before.rating.label, now.isoformat())
+    follow_up_checkin.delay(recorded.plan.id, recorded.entry.milestone_id,
+                            recorded.before.rating.label, now.isoformat())
 
 
 def _here(ws: Workspace, recorded: Recorded, now: datetime) -> str | None:
