@@ -11,17 +11,12 @@ Apprise -> a local aiosmtpd SMTP server running in its own process. In the same 
   smtplib              the same 100 messages (MIME built by us), a connection per message,
                        then all on one connection
 
-each under two TLS set-ups, every variant of a round under the same one (like with like):
-
-  CA bundle   PROGRAMME_TLS_CA=bundle: OpenSSL parses the CA bundle file for every TLS context,
-              which Apprise builds for every email, even on a plain connection
-  lazy        what we ship (PROGRAMME_TLS_CA unset, see notifications/tls.py): the dispatcher
-              sets SSL_CERT_FILE="" and OpenSSL looks certificates up in the hashed CA folder
-              when a handshake needs one; bare Apprise and smtplib run in the same environment
-
-SSL_CERT_FILE and SSL_CERT_DIR are removed from the environment first, as on a host that does
-not set them (ours leaves a user's own setting alone). The summary also compares ours as
-shipped (lazy) with bare Apprise under the CA bundle, Apprise's behaviour out of the box.
+all under Apprise's default TLS set-up (OpenSSL parses the CA bundle for every TLS context,
+which Apprise builds for every email, even on a plain connection; bare Apprise and smtplib run
+in the same process and environment). SSL_CERT_FILE and SSL_CERT_DIR are removed from the
+environment first, as on a host that does not set them. Printed with the figures: (a) the
+outbox layer's time over bare Apprise, both sequential; (b) ours with concurrency 8 against
+bare sequential Apprise.
 Run: python bench/chase_dispatch.py [--rounds N]
 """
 
@@ -52,8 +47,7 @@ from programme.rules.model import DueRule, Milestone, Person, Plan
 OWNERS, PER_OWNER = 100, 10
 DUE = date(2026, 8, 14)
 NOW = pendulum.datetime(2026, 8, 14, 10, tz="Europe/London")
-TLS_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR", "PROGRAMME_TLS_CA")
-BUNDLE, LAZY = "CA bundle", "lazy (shipped)"
+TLS_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR")
 
 
 def free_port() -> int:
@@ -114,101 +108,88 @@ def timed(fn) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def run_round(smtp_url: str, port: int, counts, tls: str) -> dict[str, tuple[float, float]]:
+def run_round(smtp_url: str, port: int, counts) -> dict[str, tuple[float, float]]:
     import apprise
 
-    from notifications import tls as tls_setting
     from notifications.apprise_dispatch import AppriseDispatcher
     from programme.store import Store
     from programme.store.outbox import Outbox
     from programme.usecases.chase import dispatch_pending, due_items
     from programme.usecases.workspace import Workspace
 
-    env_before = {k: os.environ.pop(k, None) for k in TLS_ENV}
-    if tls == BUNDLE:
-        os.environ["PROGRAMME_TLS_CA"] = "bundle"  # lazy: left unset, as shipped
-    decision = tls_setting.apply()  # what each dispatcher of the round applies again
-    assert decision.lazy == (tls == LAZY), decision
     out: dict[str, tuple[float, float]] = {}
     the_plan = plan()
     messages = []
-    try:
-        for label, concurrency in (("ours, sequential", 1), ("ours, concurrency 8", 8)):
-            folder = Path(tempfile.mkdtemp())
-            ws = Workspace(Store(f"sqlite:///{folder / 'bench.db'}"), folder)
-            ws.ensure_synced(the_plan, NOW)
-            box = Outbox(ws.store)
-            t_policy = time.perf_counter()
-            items = due_items(ws, the_plan, NOW, sync=False)
-            t_queue = time.perf_counter()
-            box.enqueue(items, NOW)
-            t_done = time.perf_counter()
-            assert len(items) == OWNERS * PER_OWNER, len(items)
-            result = None
+    for label, concurrency in (("ours, sequential", 1), ("ours, concurrency 8", 8)):
+        folder = Path(tempfile.mkdtemp())
+        ws = Workspace(Store(f"sqlite:///{folder / 'bench.db'}"), folder)
+        ws.ensure_synced(the_plan, NOW)
+        box = Outbox(ws.store)
+        t_policy = time.perf_counter()
+        items = due_items(ws, the_plan, NOW, sync=False)
+        t_queue = time.perf_counter()
+        box.enqueue(items, NOW)
+        t_done = time.perf_counter()
+        assert len(items) == OWNERS * PER_OWNER, len(items)
+        result = None
 
-            def go(concurrency=concurrency, ws=ws):
-                nonlocal result
-                dispatcher = AppriseDispatcher(smtp_url=smtp_url)
-                assert dispatcher.tls.lazy == decision.lazy
-                result = dispatch_pending(ws.store, dispatcher, NOW, concurrency=concurrency)
+        def go(concurrency=concurrency, ws=ws):
+            nonlocal result
+            dispatcher = AppriseDispatcher(smtp_url=smtp_url)
+            result = dispatch_pending(ws.store, dispatcher, NOW, concurrency=concurrency)
 
-            out[label] = timed(go)
-            got = drain(counts)
-            assert result.sent == OWNERS * PER_OWNER and result.messages == OWNERS, result
-            assert len(got) == OWNERS and len(set(got)) == OWNERS, "one message per owner"
-            out["policy+assess (1,000 items)"] = (t_queue - t_policy, float("nan"))
-            out["outbox insert (1,000 rows)"] = (t_done - t_queue, float("nan"))
-            if not messages:  # the very messages ours sent, for the bare variants
-                from notifications.render import render
-                from programme.usecases.chase import group_messages
+        out[label] = timed(go)
+        got = drain(counts)
+        assert result.sent == OWNERS * PER_OWNER and result.messages == OWNERS, result
+        assert len(got) == OWNERS and len(set(got)) == OWNERS, "one message per owner"
+        out["policy+assess (1,000 items)"] = (t_queue - t_policy, float("nan"))
+        out["outbox insert (1,000 rows)"] = (t_done - t_queue, float("nan"))
+        if not messages:  # the very messages ours sent, for the bare variants
+            from notifications.render import render
+            from programme.usecases.chase import group_messages
 
-                rows = box.rows()
-                for group in group_messages(rows):
-                    r = render(group[0].recipient_name, [x.payload for x in group], NOW)
-                    messages.append((group[0].contacts[0], r.subject, r.html))
-            ws.store.close()
+            rows = box.rows()
+            for group in group_messages(rows):
+                r = render(group[0].recipient_name, [x.payload for x in group], NOW)
+                messages.append((group[0].contacts[0], r.subject, r.html))
+        ws.store.close()
 
-        def bare_one(msg) -> None:
-            to, subject, html = msg
-            ap = apprise.Apprise()
-            ap.add(f"{smtp_url}&to={to}")
-            for service in ap:
-                service.request_rate_per_sec = 0
-            assert ap.notify(body=html, title=subject, body_format=apprise.NotifyFormat.HTML)
+    def bare_one(msg) -> None:
+        to, subject, html = msg
+        ap = apprise.Apprise()
+        ap.add(f"{smtp_url}&to={to}")
+        for service in ap:
+            service.request_rate_per_sec = 0
+        assert ap.notify(body=html, title=subject, body_format=apprise.NotifyFormat.HTML)
 
-        out["bare Apprise, sequential"] = timed(lambda: [bare_one(m) for m in messages])
-        assert len(drain(counts)) == OWNERS
-        with ThreadPoolExecutor(8) as pool:
-            out["bare Apprise, 8 threads"] = timed(lambda: list(pool.map(bare_one, messages)))
-        assert len(drain(counts)) == OWNERS
+    out["bare Apprise, sequential"] = timed(lambda: [bare_one(m) for m in messages])
+    assert len(drain(counts)) == OWNERS
+    with ThreadPoolExecutor(8) as pool:
+        out["bare Apprise, 8 threads"] = timed(lambda: list(pool.map(bare_one, messages)))
+    assert len(drain(counts)) == OWNERS
 
-        def mime(msg) -> str:
-            to, subject, html = msg
-            m = MIMEMultipart("alternative")
-            m["Subject"], m["From"], m["To"] = subject, "chaser@example.gov.uk", to
-            m.attach(MIMEText("see the HTML part", "plain", "utf-8"))
-            m.attach(MIMEText(html, "html", "utf-8"))
-            return m.as_string()
+    def mime(msg) -> str:
+        to, subject, html = msg
+        m = MIMEMultipart("alternative")
+        m["Subject"], m["From"], m["To"] = subject, "chaser@example.gov.uk", to
+        m.attach(MIMEText("see the HTML part", "plain", "utf-8"))
+        m.attach(MIMEText(html, "html", "utf-8"))
+        return m.as_string()
 
-        def smtplib_each() -> None:
-            for msg in messages:
-                with smtplib.SMTP("127.0.0.1", port) as s:
-                    s.sendmail("chaser@example.gov.uk", [msg[0]], mime(msg))
-
-        def smtplib_one() -> None:
+    def smtplib_each() -> None:
+        for msg in messages:
             with smtplib.SMTP("127.0.0.1", port) as s:
-                for msg in messages:
-                    s.sendmail("chaser@example.gov.uk", [msg[0]], mime(msg))
+                s.sendmail("chaser@example.gov.uk", [msg[0]], mime(msg))
 
-        out["smtplib, a connection each"] = timed(smtplib_each)
-        assert len(drain(counts)) == OWNERS
-        out["smtplib, one connection"] = timed(smtplib_one)
-        assert len(drain(counts)) == OWNERS
-    finally:
-        for k, v in env_before.items():
-            os.environ.pop(k, None)
-            if v is not None:
-                os.environ[k] = v
+    def smtplib_one() -> None:
+        with smtplib.SMTP("127.0.0.1", port) as s:
+            for msg in messages:
+                s.sendmail("chaser@example.gov.uk", [msg[0]], mime(msg))
+
+    out["smtplib, a connection each"] = timed(smtplib_each)
+    assert len(drain(counts)) == OWNERS
+    out["smtplib, one connection"] = timed(smtplib_one)
+    assert len(drain(counts)) == OWNERS
     return out
 
 
@@ -230,20 +211,14 @@ def main() -> None:
     args = parser.parse_args()
     import ssl
 
-    saved = {k: os.environ.pop(k, None) for k in TLS_ENV}
-    for label, file_env in (("the CA bundle", None), ("lazy CA folder", "")):
-        if file_env is not None:
-            os.environ["SSL_CERT_FILE"] = file_env
-        started, cpu = time.perf_counter(), time.process_time()
-        for _ in range(20):
-            ssl.create_default_context()
-        print(f"ssl.create_default_context() with {label}: "
-              f"{(time.perf_counter() - started) / 20 * 1000:.1f} ms "
-              f"({(time.process_time() - cpu) / 20 * 1000:.1f} ms CPU)")
-        os.environ.pop("SSL_CERT_FILE", None)
-    for k, v in saved.items():
-        if v is not None:
-            os.environ[k] = v
+    for k in TLS_ENV:  # as on a host that does not set them: OpenSSL's own default bundle
+        os.environ.pop(k, None)
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(20):
+        ssl.create_default_context()
+    print(f"ssl.create_default_context() (what Apprise builds per email): "
+          f"{(time.perf_counter() - started) / 20 * 1000:.1f} ms "
+          f"({(time.process_time() - cpu) / 20 * 1000:.1f} ms CPU)")
 
     port = free_port()
     ctx = multiprocessing.get_context("spawn")
@@ -257,37 +232,24 @@ def main() -> None:
     relay = f"; the SMTP server takes {args.relay_delay:g} ms per message" if args.relay_delay else ""
     print(f"{OWNERS * PER_OWNER} due items, {OWNERS} owners; median of {args.rounds} rounds, "
           f"seconds{relay}\n")
-    summary: dict[str, dict[str, float]] = {}
     try:
-        for tls in (BUNDLE, LAZY):
-            rounds = [run_round(smtp_url, port, counts, tls) for _ in range(args.rounds)]
-            print(f"TLS set-up: {tls}")
-            med = {k: statistics.median(r[k][0] for r in rounds) for k in rounds[0]}
-            cpu = {k: statistics.median(r[k][1] for r in rounds) for k in rounds[0]}
-            print("  variant                              wall s (min-max)       CPU s"
-                  "   wall ms/message")
-            for k, v in med.items():
-                walls = [r[k][0] for r in rounds]
-                per = "" if "items" in k or "rows" in k else f"  {v / OWNERS * 1000:6.1f}"
-                cpu_text = "      " if cpu[k] != cpu[k] else f"{cpu[k]:6.2f}"
-                print(f"  {k:34s} {v:7.3f} ({min(walls):.3f}-{max(walls):.3f})  {cpu_text}{per}")
-            bare, bare_cpu = med["bare Apprise, sequential"], cpu["bare Apprise, sequential"]
-            print(f"  (a) outbox layer over bare Apprise, both sequential: "
-                  f"{(med['ours, sequential'] - bare) / bare * 100:+.1f}% wall, "
-                  f"{(cpu['ours, sequential'] - bare_cpu) / bare_cpu * 100:+.1f}% CPU "
-                  f"(target at most +10%)")
-            print(f"  (b) ours with concurrency 8 vs bare sequential Apprise: "
-                  f"{bare / med['ours, concurrency 8']:.2f}x (target at least 1.5x); "
-                  f"bare Apprise on 8 threads: {bare / med['bare Apprise, 8 threads']:.2f}x")
-            print()
-            summary[tls] = {**{k: v for k, v in med.items()},
-                            **{f"{k} CPU": v for k, v in cpu.items()}}
-        shipped, out_of_box = summary[LAZY], summary[BUNDLE]
-        bare = out_of_box["bare Apprise, sequential"]
-        print("Ours as shipped (lazy CA folder) against bare Apprise out of the box (CA bundle):")
-        print(f"  ours sequential: {bare / shipped['ours, sequential']:.2f}x as fast "
-              f"({(shipped['ours, sequential'] - bare) / bare * 100:+.0f}% wall); "
-              f"ours with concurrency 8: {bare / shipped['ours, concurrency 8']:.2f}x")
+        rounds = [run_round(smtp_url, port, counts) for _ in range(args.rounds)]
+        med = {k: statistics.median(r[k][0] for r in rounds) for k in rounds[0]}
+        cpu = {k: statistics.median(r[k][1] for r in rounds) for k in rounds[0]}
+        print("  variant                              wall s (min-max)       CPU s"
+              "   wall ms/message")
+        for k, v in med.items():
+            walls = [r[k][0] for r in rounds]
+            per = "" if "items" in k or "rows" in k else f"  {v / OWNERS * 1000:6.1f}"
+            cpu_text = "      " if cpu[k] != cpu[k] else f"{cpu[k]:6.2f}"
+            print(f"  {k:34s} {v:7.3f} ({min(walls):.3f}-{max(walls):.3f})  {cpu_text}{per}")
+        bare, bare_cpu = med["bare Apprise, sequential"], cpu["bare Apprise, sequential"]
+        print(f"  (a) outbox layer over bare Apprise, both sequential: "
+              f"{(med['ours, sequential'] - bare) / bare * 100:+.1f}% wall, "
+              f"{(cpu['ours, sequential'] - bare_cpu) / bare_cpu * 100:+.1f}% CPU")
+        print(f"  (b) ours with concurrency 8 vs bare sequential Apprise: "
+              f"{bare / med['ours, concurrency 8']:.2f}x; "
+              f"bare Apprise on 8 threads: {bare / med['bare Apprise, 8 threads']:.2f}x")
     finally:
         server.kill()
 

@@ -1,47 +1,45 @@
-"""CLI cold start (#2): `programme status <plan>` beside `prefect version`, in the same run.
+"""CLI cold start: `programme status <plan>` and the portfolio `programme status`, before and after.
 
-Each command runs as a fresh process (subprocess), interleaved, --runs times; the median wall
-time of each is reported. PROGRAMME_HOME points at a temporary folder that is synced once first,
-so `status` measures reading the plan and the store, not the first migration.
-Target: programme status <= 0.3x prefect version.
+Each command runs as a fresh process, the sides taking turns, --runs times after a warm-up; the
+median wall time of each is reported, and the ratio this checkout ÷ --before pair by pair.
+
+  plan       `programme status commissioning-academy-100-day` on each checkout's own plans/
+             folder, beside `prefect version` (target: status at most 0.3x prefect version)
+  portfolio  with --portfolio PLANSxMILESTONES (e.g. 50x300): that many generated plans
+             (bench/generate.py, seeds 1..PLANS) in a temporary plans folder, `programme status`
+             with no plan (every plan). The first run syncs every plan into the empty store: it
+             is timed once and reported apart; the runs after it are the ones compared.
+
+PROGRAMME_HOME is a temporary folder per checkout (synced first, so status measures reading the
+plans and the store, not the first migration). Byte code is cached for both sides (see
+bench/checkouts.py).
 
     python bench/cli_startup.py [--plan commissioning-academy-100-day] [--runs 7]
+    python bench/cli_startup.py --before /tmp/before --portfolio 50x300 --runs 7
     python bench/cli_startup.py --importtime     # and the slowest imports of `programme status`
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from checkouts import HERE, PROGRAMME, child_env, machine, run, summary
+
 TARGET = 0.3
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
-    return elapsed
-
-
-def _exe(name: str) -> str:
-    return shutil.which(name) or str(Path(sys.executable).parent / name)
-
-
-def import_times(cmd: list[str], env: dict[str, str], top: int = 15) -> str:
+def import_times(cmd: list[str], env: dict[str, str], cwd: Path, top: int = 15) -> str:
     """The slowest imports (cumulative, microseconds) of one run, from python -X importtime."""
-    done = subprocess.run([sys.executable, "-X", "importtime", *cmd], env=env, cwd=ROOT,
+    done = subprocess.run([sys.executable, "-X", "importtime", *cmd], env=env, cwd=cwd,
                           capture_output=True, text=True)
     rows = []
     for line in done.stderr.splitlines():
@@ -55,39 +53,82 @@ def import_times(cmd: list[str], env: dict[str, str], top: int = 15) -> str:
     return "\n".join(lines)
 
 
+def write_portfolio(folder: Path, spec: str) -> tuple[int, int]:
+    from generate import generate_yaml
+
+    count, milestones = (int(x) for x in spec.lower().split("x"))
+    folder.mkdir(parents=True)
+    for seed in range(1, count + 1):
+        (folder / f"generated-{milestones}-{seed}.yaml").write_text(
+            generate_yaml(milestones, seed), encoding="utf-8")
+    return count, milestones
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan", default="commissioning-academy-100-day")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--before", type=Path, help="a checkout of the earlier code to compare")
+    parser.add_argument("--portfolio", metavar="PLANSxMILESTONES",
+                        help="time the portfolio status on generated plans instead of one plan")
     parser.add_argument("--importtime", action="store_true")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="cli-startup-") as home:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PROGRAMME_")}
-        env.update(PROGRAMME_HOME=home, PROGRAMME_PLANS=str(ROOT / "plans"),
-                   PREFECT_HOME=str(Path(home) / "prefect"), PYTHONDONTWRITEBYTECODE="0",
-                   COLUMNS="120")
-        programme, prefect = _exe("programme"), _exe("prefect")
-        status = [programme, "status", args.plan]
-        version = [prefect, "version"]
-        _run([programme, "sync", args.plan], env)
-        _run(status, env)  # warm the byte-code caches once for both: "cold" = a new process
-        _run(version, env)
-        times: dict[str, list[float]] = {"programme status": [], "prefect version": []}
+    sides = {"after": HERE}
+    if args.before:
+        sides["before"] = args.before.resolve()
+    print(machine())
+    with tempfile.TemporaryDirectory(prefix="cli-startup-") as tmp:
+        work = Path(tmp)
+        generated = None
+        if args.portfolio:
+            generated = work / "plans"
+            count, milestones = write_portfolio(generated, args.portfolio)
+            print(f"portfolio: {count} generated plans x {milestones} milestones")
+        cmds, envs = {}, {}
+        for side, tree in sides.items():
+            plans = generated or tree / "plans"
+            envs[side] = child_env(tree, PROGRAMME_HOME=str(work / f"home-{side}"),
+                                   PROGRAMME_PLANS=str(plans),
+                                   PREFECT_HOME=str(work / f"prefect-{side}"))
+            cmds[side] = [*PROGRAMME, "status"] + ([] if generated else [args.plan])
+            if not generated:
+                run([*PROGRAMME, "sync", args.plan], envs[side], tree)
+            first = run(cmds[side], envs[side], tree)  # syncs (portfolio); writes byte code
+            if generated:
+                print(f"{side}: first run (syncs {count} plans into an empty store) "
+                      f"{first.wall:.2f} s wall, {first.cpu:.2f} s CPU")
+            run(cmds[side], envs[side], tree)  # warm: byte code and caches as a user has them
+        if not generated:
+            cmds["prefect version"] = [shutil.which("prefect") or "prefect", "version"]
+            envs["prefect version"] = envs["after"]
+            run(cmds["prefect version"], envs["after"], HERE)
+        walls: dict[str, list[float]] = {k: [] for k in cmds}
+        cpus: dict[str, list[float]] = {k: [] for k in cmds}
         for _ in range(args.runs):
-            times["programme status"].append(_run(status, env))
-            times["prefect version"].append(_run(version, env))
-        med = {k: statistics.median(v) for k, v in times.items()}
-        for name, values in times.items():
-            print(f"{name:<17} median {med[name]:.3f} s  (min {min(values):.3f}, "
-                  f"max {max(values):.3f}, {len(values)} runs)")
-        ratio = med["programme status"] / med["prefect version"]
-        print(f"ratio {ratio:.2f} (target <= {TARGET}): {'met' if ratio <= TARGET else 'MISSED'}")
+            for name, cmd in cmds.items():
+                t = run(cmd, envs[name], sides.get(name, HERE))
+                walls[name].append(t.wall)
+                cpus[name].append(t.cpu)
+        what = "programme status" + ("" if generated else f" {args.plan}")
+        for name in cmds:
+            label = f"{what} ({name})" if name in sides else name
+            print(summary(label, walls[name]) + f"; CPU median {statistics.median(cpus[name]):.3f} s")
+        if "before" in sides:
+            pairs = [a / b for a, b in zip(walls["after"], walls["before"], strict=True)]
+            cpu_pairs = [a / b for a, b in zip(cpus["after"], cpus["before"], strict=True)]
+            print(f"after / before, pair by pair: wall median {statistics.median(pairs):.2f}x "
+                  f"(min {min(pairs):.2f}, max {max(pairs):.2f}); CPU median "
+                  f"{statistics.median(cpu_pairs):.2f}x")
+        if not generated:
+            ratio = statistics.median(walls["after"]) / statistics.median(walls["prefect version"])
+            print(f"status / prefect version {ratio:.2f} (target <= {TARGET}): "
+                  f"{'met' if ratio <= TARGET else 'MISSED'}")
         if args.importtime:
-            print("\nprogramme status, slowest imports (cumulative):")
-            code = (f"import sys; sys.argv = ['programme', 'status', {args.plan!r}]; "
+            print("\nprogramme status (after), slowest imports (cumulative):")
+            code = (f"import sys; sys.argv = {['programme', *cmds['after'][3:]]!r}; "
                     "from programme.cli import main; main()")
-            print(import_times(["-c", code], env))
+            print(import_times(["-c", code], envs["after"], HERE))
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from checkouts import machine
 from generate import generate_plan, generate_statuses
-from report_vs_tj3 import machine
 from sqlalchemy import event
 
 from programme.reports import Snapshot, render_portfolio

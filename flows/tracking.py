@@ -31,8 +31,9 @@ def _run_name() -> str:
 def track_plan(plan_id: str, as_of: str | None = None, plans_dir: str | None = None,
                send: bool = True) -> dict:
     """Track one plan at `as_of` (default: now): ratings, chasing, the report."""
-    now = parse_moment(as_of)
-    ctx = sync_plan(plan_id, now, plans_dir)
+    parse_moment(as_of)  # a date that cannot be read fails the run here, not in a retried task
+    ctx = sync_plan(plan_id, as_of, plans_dir)
+    now = ctx.now  # as_of read in the plan's timezone
     tracks: dict[str, MilestoneTrack] = {}
     for m in ctx.order:
         tracks[m.id] = track_milestone(quote(ctx), m.id, [tracks[d] for d in m.depends_on])

@@ -39,7 +39,7 @@ from programme.config import data_dir
 from programme.contacts import is_email, mask_text, mask_url
 from programme.usecases.dispatch import Delivery, Forms, Message
 
-from . import sink
+from . import notify, sink
 from .render import render_lazily
 
 LIVE, SINK = "live", "sink"
@@ -83,6 +83,9 @@ class _Outcome:
     ok: bool
     error: str | None = None
     permanent: bool = False
+
+
+SINK_FORM = "sink"  # every form, for the sink to file as the real target would get it
 
 
 class AppriseDispatcher:
@@ -180,7 +183,7 @@ class AppriseDispatcher:
         try:
             for _contact, senders, _problem in targets:  # a template error sends nothing
                 for sender in senders:
-                    message.forms.form(sender.form)
+                    self._body(sender, message)
             delivered, errors, permanent = [], [], True
             for contact, senders, problem in targets:
                 outcome = _Outcome(False, problem, permanent=True) if problem else \
@@ -201,21 +204,33 @@ class AppriseDispatcher:
     def _send_one(self, contact: str, senders: list[_Sender], message: Message) -> _Outcome:
         failures = []
         for sender in senders:
-            result = sender.apprise.notify(body=message.forms.form(sender.form),
+            result = sender.apprise.notify(body=self._body(sender, message),
                                            title=message.subject,
                                            body_format=sender.body_format, timeout=self.timeout)
             if not result:
                 failures.append(self._error(result, contact))
-        if failures:
-            return _Outcome(False, f"{mask_url(contact)}: " + "; ".join(failures))
+        if failures:  # a failure GOV.UK Notify refused for good is not retried
+            return _Outcome(False, f"{mask_url(contact)}: " + "; ".join(failures),
+                            permanent=all(notify.PERMANENT in f for f in failures))
         return _Outcome(True)
+
+    @staticmethod
+    def _body(sender: _Sender, message: Message) -> str:
+        """The body handed to Apprise: the sink gets every form the real target would (an
+        email's text and HTML, or a chat channel's short form) to file as that target gets it."""
+        if sender.form == SINK_FORM:
+            return sink.pack(message.forms.form("text"), message.forms.form("html"),
+                             message.forms.form("chat"))
+        return message.forms.form(sender.form)
 
     @staticmethod
     def _form(service) -> tuple[str, str]:
         """Which body a service gets, and in which Apprise format."""
         if getattr(service, "protocol", None) == sink.SCHEMA or \
                 sink.SCHEMA in (getattr(service, "secure_protocol", None) or ()):
-            return "text", NotifyFormat.TEXT
+            return SINK_FORM, NotifyFormat.TEXT
+        if getattr(service, "secure_protocol", None) == notify.SCHEMA:
+            return notify.form_for(service), NotifyFormat.TEXT
         if isinstance(service, NotifyEmail):
             fmt = service.notify_format
             first = fmt[0] if isinstance(fmt, tuple) else fmt
@@ -232,7 +247,8 @@ class AppriseDispatcher:
                 continue
             logs = [e.message for e in service_result.logs()
                     if getattr(e, "level", "") in ("WARNING", "ERROR", "CRITICAL")]
-            lines.append(logs[-1] if logs else f"{service_result.name}: "
+            said = [m for m in logs if not m.startswith("Failed to send ")]  # the specific one
+            lines.append((said or logs)[-1] if logs else f"{service_result.name}: "
                          f"{service_result.status.name.lower()}")
         text = "; ".join(lines) or f"{result.status.name.lower()}"
         return mask_text(text, [contact])

@@ -3,6 +3,9 @@
 Apprise URLs carry tokens and passwords; `mask_url` and `mask_text` make them safe to show or
 store.
 
+A GOV.UK Notify API key (PROGRAMME_NOTIFY_API_KEY, or anything shaped like one) is masked by
+`mask_text` wherever it appears.
+
 `mask_url` keeps what tells a reader which channel it is (scheme, host, a mailbox's address)
 and replaces everything that could be a credential: passwords, path segments (webhook tokens),
 query values other than a few harmless ones. `mask_text` masks every known contact, and any
@@ -11,6 +14,7 @@ other URL-looking thing, inside an error message.
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -51,8 +55,18 @@ def mask_url(url: str) -> str:
     return f"{parts.scheme}://***"
 
 
+# A GOV.UK Notify API key: key name, service id (UUID) and secret (UUID), joined by dashes.
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_NOTIFY_KEY = re.compile(rf"(?:[\w.-]*?-)?{_UUID}-{_UUID}", re.IGNORECASE)
+NOTIFY_KEY_ENV = "PROGRAMME_NOTIFY_API_KEY"
+
+
 def mask_text(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
-    """`text` with each of `secrets` and every URL in it masked."""
+    """`text` with each of `secrets`, the GOV.UK Notify API key and every URL in it masked."""
+    key = os.environ.get(NOTIFY_KEY_ENV, "").strip()
+    if key:
+        text = text.replace(key, "***").replace(key[-36:], "***")
+    text = _NOTIFY_KEY.sub("***", text)
     for secret in sorted(secrets, key=len, reverse=True):
         if secret and not is_email(secret):
             text = text.replace(secret, mask_url(secret))

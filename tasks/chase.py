@@ -25,9 +25,18 @@ def queue_notifications(ctx: RunContext, assessment: Assessment,
                         tracks: list[MilestoneTrack]) -> ChaseResult:
     """Write every notification the milestone tasks found due to the outbox (before any send)."""
     notifications = [n for t in tracks for n in t.notifications]
-    items = outbox_items(assessment, notifications)
+    items = outbox_items(assessment, notifications) + raid_items(ctx)
     inserted = Outbox(ctx.workspace.store).enqueue(items, ctx.now)
     return ChaseResult(queued=len(inserted), skipped=len(items) - len(inserted))
+
+
+def raid_items(ctx: RunContext) -> list:
+    """The plan's RAID reminders and chases due now (reviews and decisions), beside milestones'."""
+    from programme.usecases.raid import raid_due_items
+
+    if not ctx.plan.raid:
+        return []
+    return raid_due_items(ctx.workspace.state(ctx.plan, ctx.now, sync=False), ctx.now)
 
 
 @task(name="send-notifications", retries=3, retry_delay_seconds=[5, 30, 120], cache_policy=NO_CACHE)

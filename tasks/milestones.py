@@ -11,6 +11,7 @@ from datetime import date
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed
 
 from programme.rules.assess import Assessment, MilestoneView, assemble, milestone_view
 from programme.rules.chase import Notification, due_notifications
@@ -47,10 +48,34 @@ def track_milestone(ctx: RunContext, milestone_id: str,
     status = ctx.statuses.get(milestone_id, CurrentStatus())
     deps = {t.view.id: t.forecast for t in upstream}
     forecast = forecast_one(m, status, ctx.today, ctx.calendar, deps)
-    view = milestone_view(m, status, forecast, ctx.today, ctx.calendar)
+    view = milestone_view(m, status, forecast, ctx.today, ctx.calendar, plan.rating_scale)
     alone = replace(plan, milestones=(m,))
     due = tuple(due_notifications(alone, {m.id: status}, ctx.now))
-    return MilestoneTrack(view, due)
+    return Completed(data=MilestoneTrack(view, due), name=state_name(view),
+                     message=state_message(view))
+
+
+STATE_NAMES = {"done": "Done", "dropped": "Dropped", "blocked": "Blocked", "overdue": "Overdue",
+               "slipped by dependency": "Slipped", "at risk": "At risk", "due soon": "Due soon",
+               "in progress": "In progress", "not started": "Not started"}
+
+
+def state_name(view: MilestoneView) -> str:
+    """The task run's state name in the Prefect UI: where the milestone stands, so the flow-run
+    graph reads as the plan (every run still completes: the tracking itself succeeded)."""
+    return STATE_NAMES.get(view.state, view.state.capitalize())
+
+
+def state_message(view: MilestoneView) -> str:
+    """Why, in words: the rating, the forecast and the slip, the blocked reason."""
+    parts = [f"rating {view.rating.label}" if view.rating is not None else "not rated"]
+    if view.forecast is not None:
+        parts.append(f"forecast {view.forecast:%a %-d %b %Y}")
+    if view.slip:
+        parts.append(f"{view.slip} working day{'s' if view.slip != 1 else ''} late")
+    if view.blocked and view.status.reason:
+        parts.append(f"blocked: {view.status.reason}")
+    return "; ".join(parts)
 
 
 @task(name="rate-plan", cache_policy=NO_CACHE)

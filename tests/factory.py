@@ -6,7 +6,7 @@ import textwrap
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from programme.rules.model import Calendar, DueRule, Milestone, Person, Phase, Plan
+from programme.rules.model import Calendar, DueRule, Milestone, Person, Phase, Plan, ReminderPolicy
 
 
 def milestone(mid: str, due: date, *deps: str, owner: str = "ana", phase: str | None = None,
@@ -71,3 +71,39 @@ phases:
         due: 2026-10-30
         depends_on: [discovery-day]
 """
+
+
+# -- a plan with every role (the chase tests'): owner Ana (manager Bo), lead Lee, sponsor Sue ---
+PEOPLE = {
+    "ana": Person("ana", "Ana Lee", ("ana@example.gov.uk",), manager="bo"),
+    "bo": Person("bo", "Bo Khan", ("bo@example.gov.uk",)),
+    "lee": Person("lee", "Lee Lead", ("lee@example.gov.uk",)),
+    "sue": Person("sue", "Sue Sponsor", ("sue@example.gov.uk",)),
+    "nomgr": Person("nomgr", "No Manager", ("nomgr@example.gov.uk",)),
+}
+
+
+def ms(mid: str, due: date, owner: str = "ana", depends_on: tuple[str, ...] = (),
+       reminders: ReminderPolicy | None = None, title: str | None = None) -> Milestone:
+    return Milestone(id=mid, title=title or mid.replace("-", " ").capitalize(), owner=owner,
+                     due=due, due_rule=DueRule(text=due.isoformat(), absolute=due),
+                     depends_on=depends_on, reminders=reminders or ReminderPolicy())
+
+
+def make_plan(*milestones: Milestone, reminders: ReminderPolicy | None = None,
+              people: dict | None = None, plan_id: str = "p") -> Plan:
+    return Plan(id=plan_id, title="Chase test plan", kind="programme", lead="lee",
+                start=date(2026, 8, 3), people=people or PEOPLE,
+                milestones=milestones or (ms("m", date(2026, 8, 14)),), sponsor="sue",
+                reminders=reminders or ReminderPolicy())
+
+
+def chase_items(plan: Plan, now: datetime, statuses: dict | None = None) -> list[dict]:
+    """What each chase message due at `now` would say, item by item (the facts, not yet rendered)."""
+    from programme.rules.assess import assess
+    from programme.rules.chase import due_notifications
+    from programme.rules.messages import item_context
+
+    statuses = statuses or {}
+    a = assess(plan, statuses, now)
+    return [item_context(a, n) for n in due_notifications(plan, statuses, now)]

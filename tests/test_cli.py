@@ -98,11 +98,11 @@ def test_mistakes_on_the_command_line_are_one_clear_line(plans, args, message):
 
 
 def test_the_leads_rating_is_shown_beside_the_computed_one(plans):
-    code, output = cli("rate", "good-plan", "amber/green", "-c", "Supplier confirmed", "--by", "cara")
+    code, output = cli("rate", "good-plan", "amber", "-c", "Supplier confirmed", "--by", "cara")
     assert code == 0, output
     assert status_json("--as-of", "2026-09-18")["lead_rating"] is None  # not given back then
     doc = status_json()
-    assert doc["lead_rating"]["rating"] == "Amber/Green"
+    assert doc["lead_rating"]["rating"] == "Amber"
     assert doc["lead_rating"]["commentary"] == "Supplier confirmed"
     assert doc["rating"] != doc["lead_rating"]["rating"]  # the computed one is not overridden
 

@@ -20,7 +20,7 @@ from programme.cli.common import (
     rating_text,
 )
 from programme.cli.common import workspace as _workspace
-from programme.rules.model import Rating, Status
+from programme.rules.model import Status
 from programme.usecases.workspace import parse_moment
 
 app = typer.Typer()
@@ -238,20 +238,24 @@ def baseline(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
 
 @app.command()
 def rate(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
-         rating: Annotated[str, typer.Argument(help="Green, Amber/Green, Amber, Amber/Red, Red")],
+         rating: Annotated[str, typer.Argument(
+             help="On the plan's scale: Green, Amber, Red (three-point) or Green, Amber/Green, "
+                  "Amber, Amber/Red, Red (five-point)")],
          commentary: Annotated[str, typer.Option("--commentary", "-c",
                                                  help="Why: shown beside it in reports.")],
          by: Annotated[str | None, typer.Option("--by", metavar="PERSON")] = None,
          plans: PlansOption = None) -> None:
     """Record the lead's own delivery-confidence rating, with a commentary."""
-    try:
-        value = Rating.parse(rating)
-    except ValueError as exc:
-        raise fail(str(exc)) from None
+    from programme.rules.scales import parse_on
+
     if not commentary.strip():
         raise fail("--commentary cannot be empty: say why")
     ws = _workspace(plans)
     plan = ws.plan(plan_id)
+    try:
+        value = parse_on(rating, plan.rating_scale)
+    except ValueError as exc:
+        raise fail(f"plan '{plan.id}': {exc}") from None
     now = parse_moment(None)
     ws.ensure_synced(plan, now)
     ws.store.rate(plan.id, value, commentary.strip(), now, by or plan.lead)

@@ -66,9 +66,14 @@ def register(app: typer.Typer) -> None:
     def report(plan_id: PlanArg,
                fmt: Annotated[str, typer.Option("--format", "-f", metavar="md|html",
                                                 help="Markdown or a standalone HTML page.")] = "md",
-               as_of: AsOfOpt = None, output: OutOpt = None, plans: PlansOption = None) -> None:
+               as_of: AsOfOpt = None, output: OutOpt = None, plans: PlansOption = None,
+               template: Annotated[str, typer.Option(
+                   "--template", "-t", metavar="report|highlight",
+                   help="report (the status report) or highlight (PRINCE2 headings).")] = "report",
+               ) -> None:
         """The plan's status report: rating and trend, done, due, overdue, blocked, slips,
-        critical path, baseline variance, phases and (HTML) a timeline picture."""
+        critical path, baseline variance, phases and (HTML) a timeline picture; or, with
+        --template highlight, the highlight report for the board."""
         from programme.cli.common import fail
         from programme.reports import render_report
         from programme.reports.render import FORMATS
@@ -79,11 +84,18 @@ def register(app: typer.Typer) -> None:
         fmt = {"markdown": "md", "htm": "html"}.get(fmt, fmt)
         if fmt not in FORMATS:
             raise fail(f"--format {fmt!r}: use md or html")
+        from programme.reports.render import TEMPLATES
+
+        if template not in TEMPLATES:
+            raise fail(f"--template {template!r}: use {' or '.join(TEMPLATES)}")
         _templates_ok()
         ws = _workspace(plans)
         plan = ws.plan(plan_id)
         snapshot = collect(ws, plan, parse_moment(as_of, plan.timezone))
-        _write(_render(render_report, snapshot, fmt), output)
+        from programme.reports.render import render_highlight
+
+        renderer = render_highlight if template == "highlight" else render_report
+        _write(_render(renderer, snapshot, fmt), output)
 
     @app.command()
     def digest(plan_id: Annotated[str | None, typer.Argument(

@@ -16,6 +16,7 @@ from programme.contacts import is_email
 from programme.planfiles.rawplan import Raw
 from programme.rules.chase import parse_window
 from programme.rules.dates import DateError, parse_date, parse_due
+from programme.rules.graph import ordering
 from programme.rules.model import (
     PLAN_KINDS,
     REGIONS,
@@ -28,6 +29,7 @@ from programme.rules.model import (
     Plan,
     ReminderPolicy,
 )
+from programme.rules.plan_window import PlanWindow
 from programme.rules.workdays import valid_timezone, working_calendar
 
 
@@ -45,14 +47,14 @@ class Problem:
 
 PLAN_FIELDS = ("id", "title", "kind", "lead", "sponsor", "subscribers", "start", "end",
                "timezone", "calendar", "people", "phases", "workstreams", "milestones",
-               "reminders", "description")
+               "reminders", "description", "rating_scale", "risks", "issues", "assumptions",
+               "decisions", "dependencies", "budget")
 PERSON_FIELDS = ("id", "name", "contacts", "manager", "role")
 SECTION_FIELDS = ("id", "title", "description", "milestones")
 MILESTONE_FIELDS = ("id", "title", "owner", "due", "depends_on", "description", "evidence",
                     "phase", "reminders")
 CALENDAR_FIELDS = ("region", "weekends", "closures")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-HUNDRED_DAYS = 100
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
@@ -165,10 +167,12 @@ def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
               f"use one of: {', '.join(PLAN_KINDS)}")
     start = c.date(raw, "start", "the plan", required=True)
     end = c.date(raw, "end", "the plan")
-    if end is None and start is not None and kind == "100-day plan":
-        end = start + timedelta(days=HUNDRED_DAYS)
-    if start and end and end < start:
-        c.add(c.at(raw, "end"), f"the plan ends ({end}) before it starts ({start})", kind="bad-date")
+    window = None if start is None else PlanWindow.of(kind, start, end)
+    if window is not None:
+        end = window.end
+        if window.ends_before_it_starts:
+            c.add(c.at(raw, "end"), f"the plan ends ({end}) before it starts ({start})",
+                  kind="bad-date")
     timezone = c.text(raw, "timezone", "the plan", required=False) or "Europe/London"
     if not valid_timezone(timezone):
         c.add(c.at(raw, "timezone"), f"unknown timezone '{timezone}': use an IANA name such as "
@@ -189,7 +193,9 @@ def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
                   f"{suggest(sub, list(people))}", kind="unknown-person")
     reminders = _reminders(c, raw.get("reminders"), c.at(raw, "reminders"), None)
     phases, entries = _sections(c, raw)
-    milestones = _milestones(c, entries, people, {p.id for p in phases}, calendar, start, end)
+    milestones = _milestones(c, entries, people, {p.id for p in phases}, calendar, window)
+    from programme.planfiles import raid  # RAID log, rating scale and budget: planfiles/raid.py
+    extras = raid.check(c, raw, people, entries)
 
     if c.problems or None in (plan_id, title, start, lead):
         c.problems.sort(key=lambda p: p.location.line or 0)
@@ -200,7 +206,7 @@ def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
         id=plan_id, title=title, kind=kind, lead=lead, start=start, people=people,
         milestones=milestones, sponsor=sponsor, subscribers=tuple(subscribers), end=end,
         timezone=timezone, calendar=calendar, phases=tuple(phases), description=description,
-        reminders=reminders, source=Location(file, raw.line),
+        reminders=reminders, source=Location(file, raw.line), **extras,
     ), []
 
 
@@ -216,7 +222,7 @@ def _calendar(c: _Checker, raw: dict) -> Calendar:
         return Calendar()
     c.unknown_fields(value, CALENDAR_FIELDS, "the calendar")
     region = value.get("region", "england-and-wales")
-    if region not in REGIONS:
+    if not isinstance(region, str) or region not in REGIONS:
         c.add(c.at(value, "region"), f"unknown region {region!r}{suggest(region, list(REGIONS))}; "
               f"use one of: {', '.join(REGIONS)}", kind="bad-region")
         region = "england-and-wales"
@@ -384,7 +390,24 @@ def _sections(c: _Checker, raw: dict) -> tuple[list[Phase], list[tuple[Any, Loca
 
 
 @dataclass(slots=True)
+class _Entry:
+    """One milestone as written: its fields, where it is, the section it is under, its id once
+    checked (None when it has no usable one)."""
+
+    raw: Any
+    where: Location
+    section: str | None
+    id: str | None = None
+
+    @property
+    def what(self) -> str:
+        return f"milestone '{self.id or '?'}'"
+
+
+@dataclass(slots=True)
 class _Draft:
+    """A milestone that passed its own checks, waiting for the checks across milestones."""
+
     id: str
     title: str
     owner: str
@@ -399,137 +422,24 @@ class _Draft:
 
 
 def _milestones(c: _Checker, entries: list, people: dict, phase_ids: set[str], calendar: Calendar,
-                start: date | None, end: date | None) -> tuple[Milestone, ...]:
+                window: PlanWindow | None) -> tuple[Milestone, ...]:
+    """Each milestone on its own, then what holds across them: dependencies that exist, no cycle,
+    due dates after their dependencies and inside the plan window."""
     drafts: dict[str, _Draft] = {}
-    # Each check below has a fast path for the usual case (a plain string where text is wanted,
-    # no unknown field, a due date seen before) and otherwise asks the checker, which words the
-    # problem: so a sound 10,000-milestone plan is checked in ~0.1 s and a broken one gets every
-    # message as before.
-    known_fields = frozenset(MILESTONE_FIELDS).issuperset
-    slug_ok = _SLUG.match
-    no_reminders = ReminderPolicy()
-    due_rules: dict[object, DueRule | DateError] = {}
-    for entry, where, section in entries:
-        if not isinstance(entry, dict):
-            c.mapping(entry, where, "a milestone")
-            continue
-        where = Location(c.file, getattr(entry, "line", None) or where.line)
-        get = entry.get
-        mid = get("id")
-        if type(mid) is not str or not slug_ok(mid):
-            mid = c.slug(entry, "id", "a milestone")
-        label = mid or "?"
-        if not known_fields(entry):
-            c.unknown_fields(entry, MILESTONE_FIELDS, f"milestone '{label}'", mid)
-        title = get("title")
-        if type(title) is not str:
-            title = c.text(entry, "title", f"milestone '{label}'", milestone=mid)
-        owner = get("owner")
-        if type(owner) is not str:
-            owner = c.text(entry, "owner", f"milestone '{label}'", milestone=mid)
-        if owner is not None and owner not in people:
-            c.add(c.at(entry, "owner"), f"unknown owner '{owner}'{suggest(owner, list(people))}: "
-                  "add them under 'people' or fix the name", mid, "unknown-owner")
-        rule = None
-        due = get("due")
-        if due is None:
-            c.add(where, f"milestone '{label}' has no 'due' date", mid, "missing-field")
-        else:
-            rule = due_rules.get(due) if type(due) is str else None  # the same text, the same rule
-            if rule is None:
-                try:
-                    rule = parse_due(due)
-                except DateError as exc:
-                    rule = exc
-                if type(due) is str:
-                    due_rules[due] = rule
-            if isinstance(rule, DateError):
-                c.add(c.at(entry, "due"), f"bad due date: {rule}", mid, "bad-date")
-                rule = None
-        depends = get("depends_on")
-        if type(depends) is list and all(type(dep) is str for dep in depends):
-            deps = list(depends)
-        else:
-            deps = []
-            for dep in c.items(entry, "depends_on", f"milestone '{label}'"):
-                if isinstance(dep, str):
-                    deps.append(dep)
-                else:
-                    c.add(c.at(entry, "depends_on"), f"depends_on should list milestone ids, not "
-                          f"{dep!r}", mid)
-        phase = section
-        if get("phase") is not None:
-            if section is not None:
-                c.add(c.at(entry, "phase"), "milestone is written inside a phase and also names "
-                      "'phase'; keep one", mid)
-            phase = c.text(entry, "phase", f"milestone '{label}'", milestone=mid)
-            if phase is not None and phase not in phase_ids:
-                c.add(c.at(entry, "phase"), f"unknown phase '{phase}'"
-                      f"{suggest(phase, sorted(phase_ids))}", mid)
-        if get("reminders") is None:
-            reminders = no_reminders
-        else:
-            reminders = _reminders(c, get("reminders"), c.at(entry, "reminders"), mid)
-        if mid is None:
-            continue
-        if mid in drafts:
-            first = drafts[mid].location
-            c.add(where, f"duplicate milestone id '{mid}' (first defined at {first})", mid,
-                  "duplicate-id")
-            continue
-        if rule and rule.after and rule.after not in deps:
-            deps.append(rule.after)
-        description = get("description")
-        if description is not None and type(description) is not str:
-            description = c.text(entry, "description", "milestone", required=False)
-        evidence = get("evidence")
-        if evidence is not None and type(evidence) is not str:
-            evidence = c.text(entry, "evidence", "milestone", required=False)
-        drafts[mid] = _Draft(mid, title or mid, owner or "", rule,
-                             tuple(dict.fromkeys(deps)) if len(deps) > 1 else tuple(deps),
-                             phase, description, evidence, reminders, where, entry)
+    for raw, where, section in entries:
+        draft = _milestone(c, raw, where, section, people, phase_ids, drafts)
+        if draft is not None:
+            drafts[draft.id] = draft
 
-    for d in drafts.values():
-        for dep in d.depends_on:
-            if dep not in drafts:
-                c.add(c.at(d.raw, "depends_on" if "depends_on" in d.raw else "due"),
-                      f"depends on unknown milestone '{dep}'{suggest(dep, list(drafts))}", d.id,
-                      "unknown-dependency")
-    order, cycles = _topological(drafts)
-    for cycle in cycles:
-        first = drafts[cycle[0]]
-        c.add(first.location, "dependency cycle: " + " → ".join([*cycle, cycle[0]]) +
-              " (each depends on the next); break it by removing one of these dependencies",
-              first.id, "cycle")
-
+    _check_dependencies_exist(c, drafts)
+    order = _check_no_cycles(c, drafts)
     dues: dict[str, date] = {}
-    if start is not None:
-        cal = working_calendar(calendar)
-        for mid in order:
-            d = drafts[mid]
-            if d.rule is None:
-                continue
-            if d.rule.absolute is not None:
-                dues[mid] = d.rule.absolute
-                continue
-            anchor = start if d.rule.after is None else dues.get(d.rule.after)
-            if anchor is None:
-                continue
-            dues[mid] = cal.add(anchor, d.rule.days) if d.rule.working else \
-                anchor + timedelta(days=d.rule.days)
-        for mid in order:
-            if mid not in dues:
-                continue
-            d, due = drafts[mid], dues[mid]
-            for dep in d.depends_on:
-                if dep in dues and dues[dep] > due:
-                    c.add(c.at(d.raw, "due"), f"due {due} is before its dependency '{dep}' "
-                          f"(due {dues[dep]}); move it later or drop the dependency", mid,
-                          "due-before-dependency")
-            if due < start or (end is not None and due > end):
-                window = f"{start} to {end}" if end else f"from {start}"
-                c.add(c.at(d.raw, "due"), f"due {due} is outside the plan window ({window})",
-                      mid, "outside-window")
+    if window is not None:
+        dues = _due_dates(drafts, order, window.start, calendar)
+        for d in drafts.values():  # in written order, so problems on one line keep that order
+            if d.id in dues:
+                _check_due_after_dependencies(c, d, dues)
+                _check_due_in_window(c, d, dues[d.id], window)
     if c.problems:
         return ()
     return tuple(
@@ -540,48 +450,162 @@ def _milestones(c: _Checker, entries: list, people: dict, phase_ids: set[str], c
     )
 
 
-def _topological(drafts: dict[str, _Draft]) -> tuple[list[str], list[list[str]]]:
-    """Kahn's order over known dependencies, and each cycle among what is left (named in order).
+def _milestone(c: _Checker, raw: Any, where: Location, section: str | None, people: dict,
+               phase_ids: set[str], drafts: dict[str, _Draft]) -> _Draft | None:
+    """One milestone's own checks, in the order its problems are listed; None when it cannot be
+    kept (no usable id, or an id already taken)."""
+    if not c.mapping(raw, where, "a milestone"):
+        return None
+    e = _Entry(raw, Location(c.file, getattr(raw, "line", None) or where.line), section)
+    e.id = _check_id(c, e)
+    _check_fields(c, e)
+    title = _check_title(c, e)
+    owner = _check_owner(c, e, people)
+    rule = _check_due(c, e)
+    depends_on = _check_depends_on(c, e)
+    phase = _check_phase(c, e, phase_ids)
+    reminders = _reminders(c, raw.get("reminders"), c.at(raw, "reminders"), e.id)
+    if e.id is None or not _check_unique(c, e, drafts):
+        return None
+    if rule and rule.after and rule.after not in depends_on:
+        depends_on.append(rule.after)
+    description = c.text(raw, "description", "milestone", required=False)  # optional, text
+    evidence = c.text(raw, "evidence", "milestone", required=False)
+    return _Draft(e.id, title or e.id, owner or "", rule, tuple(dict.fromkeys(depends_on)), phase,
+                  description, evidence, reminders, e.where, raw)
 
-    Most plans are written in an order that is one already (a milestone depends on earlier
-    ones): then that order is the answer, with no cycles, in one pass.
-    """
-    seen: set[str] = set()
-    for d in drafts.values():
-        if not seen.issuperset(d.depends_on):
-            break
-        seen.add(d.id)
-    else:
-        return list(drafts), []
-    indegree = {mid: 0 for mid in drafts}
-    children: dict[str, list[str]] = {mid: [] for mid in drafts}
+
+def _check_id(c: _Checker, e: _Entry) -> str | None:
+    """A milestone has an id of lower-case letters, digits and dashes (it is how others refer to
+    it, in depends_on, check-in links and the store)."""
+    return c.slug(e.raw, "id", "a milestone")
+
+
+def _check_fields(c: _Checker, e: _Entry) -> None:
+    """A milestone has only the milestone fields; a misspelt one is named with the likely fix."""
+    c.unknown_fields(e.raw, MILESTONE_FIELDS, e.what, e.id)
+
+
+def _check_title(c: _Checker, e: _Entry) -> str | None:
+    """A milestone has a title, written as text."""
+    return c.text(e.raw, "title", e.what, milestone=e.id)
+
+
+def _check_owner(c: _Checker, e: _Entry, people: dict) -> str | None:
+    """A milestone has an owner, and the owner is one of the plan's people."""
+    owner = c.text(e.raw, "owner", e.what, milestone=e.id)
+    if owner is not None and owner not in people:
+        c.add(c.at(e.raw, "owner"), f"unknown owner '{owner}'{suggest(owner, list(people))}: "
+              "add them under 'people' or fix the name", e.id, "unknown-owner")
+    return owner
+
+
+def _check_due(c: _Checker, e: _Entry) -> DueRule | None:
+    """A milestone has a due date: a date, or (working) days after the plan start or after
+    another milestone."""
+    due = e.raw.get("due")
+    if due is None:
+        c.add(e.where, f"{e.what} has no 'due' date", e.id, "missing-field")
+        return None
+    try:
+        return parse_due(due)
+    except DateError as exc:
+        c.add(c.at(e.raw, "due"), f"bad due date: {exc}", e.id, "bad-date")
+        return None
+
+
+def _check_depends_on(c: _Checker, e: _Entry) -> list[str]:
+    """depends_on lists milestone ids (a lone id counts as a list of one)."""
+    depends_on = []
+    for dep in c.items(e.raw, "depends_on", e.what):
+        if isinstance(dep, str):
+            depends_on.append(dep)
+        else:
+            c.add(c.at(e.raw, "depends_on"), f"depends_on should list milestone ids, not {dep!r}",
+                  e.id)
+    return depends_on
+
+
+def _check_phase(c: _Checker, e: _Entry, phase_ids: set[str]) -> str | None:
+    """A milestone is in the phase or workstream it is written under, or the one its 'phase'
+    names (not both), and that phase exists."""
+    if e.raw.get("phase") is None:
+        return e.section
+    if e.section is not None:
+        c.add(c.at(e.raw, "phase"), "milestone is written inside a phase and also names 'phase'; "
+              "keep one", e.id)
+    phase = c.text(e.raw, "phase", e.what, milestone=e.id)
+    if phase is not None and phase not in phase_ids:
+        c.add(c.at(e.raw, "phase"), f"unknown phase '{phase}'{suggest(phase, sorted(phase_ids))}",
+              e.id)
+    return phase
+
+
+def _check_unique(c: _Checker, e: _Entry, drafts: dict[str, _Draft]) -> bool:
+    """Milestone ids are unique in the plan; a second one is reported with where the first is."""
+    if e.id not in drafts:
+        return True
+    c.add(e.where, f"duplicate milestone id '{e.id}' (first defined at {drafts[e.id].location})",
+          e.id, "duplicate-id")
+    return False
+
+
+def _check_dependencies_exist(c: _Checker, drafts: dict[str, _Draft]) -> None:
+    """Every dependency, in depends_on or as the anchor of a relative due date, is a milestone
+    of this plan."""
     for d in drafts.values():
         for dep in d.depends_on:
-            if dep in drafts:
-                indegree[d.id] += 1
-                children[dep].append(d.id)
-    ready = [mid for mid, n in indegree.items() if n == 0]
-    order: list[str] = []
-    while ready:
-        mid = ready.pop()
-        order.append(mid)
-        for child in children[mid]:
-            indegree[child] -= 1
-            if indegree[child] == 0:
-                ready.append(child)
-    left = {mid for mid, n in indegree.items() if n > 0}
-    cycles: list[list[str]] = []
-    done: set[str] = set()
-    for mid in drafts:
-        if mid not in left or mid in done:
+            if dep not in drafts:
+                c.add(c.at(d.raw, "depends_on" if "depends_on" in d.raw else "due"),
+                      f"depends on unknown milestone '{dep}'{suggest(dep, list(drafts))}", d.id,
+                      "unknown-dependency")
+
+
+def _check_no_cycles(c: _Checker, drafts: dict[str, _Draft]) -> list[str]:
+    """No milestone depends on itself through others; each cycle is named in full, at its first
+    milestone. Returns the dependency order of the milestones not caught in a cycle."""
+    graph = ordering({mid: d.depends_on for mid, d in drafts.items()})
+    for cycle in graph.cycles:
+        first = drafts[cycle[0]]
+        c.add(first.location, "dependency cycle: " + " → ".join([*cycle, cycle[0]]) +
+              " (each depends on the next); break it by removing one of these dependencies",
+              first.id, "cycle")
+    return graph.order
+
+
+def _due_dates(drafts: dict[str, _Draft], order: list[str], start: date,
+               calendar: Calendar) -> dict[str, date]:
+    """Each due date, in dependency order: the date written, else the days written after the plan
+    start or after the anchor's due date (working days on the plan's calendar). A milestone whose
+    rule or anchor is broken has none (its problem is reported already)."""
+    cal = working_calendar(calendar)
+    dues: dict[str, date] = {}
+    for mid in order:
+        rule = drafts[mid].rule
+        if rule is None:
             continue
-        # walk dependencies inside `left` until a node repeats: that loop is a cycle
-        path, index, node = [], {}, mid
-        while node not in index and node not in done:
-            index[node] = len(path)
-            path.append(node)
-            node = next(dep for dep in drafts[node].depends_on if dep in left)
-        if node in index:
-            cycles.append(path[index[node]:])
-        done.update(path)
-    return order, cycles
+        if rule.absolute is not None:
+            dues[mid] = rule.absolute
+            continue
+        anchor = start if rule.after is None else dues.get(rule.after)
+        if anchor is None:
+            continue
+        dues[mid] = cal.add(anchor, rule.days) if rule.working else anchor + timedelta(days=rule.days)
+    return dues
+
+
+def _check_due_after_dependencies(c: _Checker, d: _Draft, dues: dict[str, date]) -> None:
+    """A milestone is not due before anything it depends on."""
+    due = dues[d.id]
+    for dep in d.depends_on:
+        if dep in dues and dues[dep] > due:
+            c.add(c.at(d.raw, "due"), f"due {due} is before its dependency '{dep}' "
+                  f"(due {dues[dep]}); move it later or drop the dependency", d.id,
+                  "due-before-dependency")
+
+
+def _check_due_in_window(c: _Checker, d: _Draft, due: date, window: PlanWindow) -> None:
+    """A milestone is due inside the plan window (see programme.rules.plan_window)."""
+    if not window.holds(due):
+        c.add(c.at(d.raw, "due"), f"due {due} is outside the plan window ({window})", d.id,
+              "outside-window")

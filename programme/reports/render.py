@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from jinja2 import pass_context
+
 from programme import templating
 from programme.reports.context import Report, Snapshot, build
 from programme.reports.timeline import bars, colour, svg, text_colour, tint
@@ -43,9 +45,15 @@ def _day(value: date | None) -> str:
     return f"{value:%a %-d %b %Y}" if value else "–"
 
 
-@lru_cache(maxsize=4096)
-def _short_day(value: date | None) -> str:
-    return f"{value:%-d %b}" if value else "–"
+@pass_context
+def _short_day(context, value: date | None) -> str:
+    """'27 Apr', with the year when it is not the year of the report ('27 Apr 2028')."""
+    if not value:
+        return "–"
+    report = context.get("r")
+    today = getattr(report, "today", None) or context.get("today")
+    return f"{value:%-d %b}" if today is not None and value.year == today.year else \
+        f"{value:%-d %b %Y}"
 
 
 def _wd(n: int) -> str:
@@ -84,6 +92,20 @@ def render_report(data, fmt: str = "md") -> str:
 
     return environment().get_template(f"report.{fmt}.j2").render(
         r=report, timeline=Markup(picture), generated=_generated(report.as_of))
+
+
+TEMPLATES = ("report", "highlight")
+
+
+def render_highlight(data, fmt: str = "md") -> str:
+    """The PRINCE2-shaped highlight report as Markdown or a standalone HTML page."""
+    from programme.reports.context import highlight
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}: use md or html")
+    h = highlight(_snapshot(data))
+    return environment().get_template(f"highlight.{fmt}.j2").render(
+        h=h, generated=_generated(h.report.as_of))
 
 
 def subject_for(report: Report) -> str:

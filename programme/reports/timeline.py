@@ -101,8 +101,9 @@ def _ticks(first: date, last: date, scale: float) -> list[tuple[date, str]]:
         step = max(1, int(56 // (7 * scale)) + (1 if 56 % (7 * scale) else 0))
         d = first + timedelta(days=(7 - first.weekday()) % 7)
         out = []
-        while d <= last:
-            out.append((d, f"{d.day} {d:%b}"))
+        while d <= last:  # the year on the first label and wherever it changes
+            new_year = not out or out[-1][0].year != d.year
+            out.append((d, f"{d.day} {d:%b}" + (f" {d.year}" if new_year else "")))
             d += timedelta(days=7 * step)
         return out
     months_apart = max(1, int(56 // (30 * scale)) + 1)

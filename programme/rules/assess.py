@@ -6,7 +6,7 @@ rule is ever re-derived in a template or a flow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from programme.rules.forecast import Forecast, critical_path, forecast_all, topological_order
@@ -18,8 +18,10 @@ from programme.rules.rating import (
     GroupRating,
     derived_states,
     group_rating,
+    group_rating_three_point,
     milestone_rating,
 )
+from programme.rules.scales import THREE_POINT, on_scale
 from programme.rules.workdays import WorkingCalendar, plan_today, working_calendar
 
 
@@ -100,21 +102,22 @@ def assess(plan: Plan, statuses: dict[str, CurrentStatus], now: datetime) -> Ass
     today = plan_today(now, plan.timezone)
     forecasts = forecast_all(plan, statuses, today, cal, topological_order(plan))
     blank = CurrentStatus()
-    views = [milestone_view(m, statuses.get(m.id, blank), forecasts[m.id], today, cal)
-             for m in plan.milestones]
+    views = [milestone_view(m, statuses.get(m.id, blank), forecasts[m.id], today, cal,
+                            plan.rating_scale) for m in plan.milestones]
     return assemble(plan, now, views)
 
 
 def milestone_view(m: Milestone, st: CurrentStatus, f: Forecast, today: date,
-                   cal: WorkingCalendar) -> MilestoneView:
-    """One milestone's derived state and rating, from its forecast (critical is set by assemble)."""
+                   cal: WorkingCalendar, scale: str = "five-point") -> MilestoneView:
+    """One milestone's derived state and rating on `scale`, from its forecast (critical is set
+    by assemble)."""
     days_to_due = cal.between(today, m.due)
     owner_late = st.forecast is not None and st.forecast > m.due and not st.status.is_closed
     states = derived_states(st.status, days_to_due, f.slip, f.driver, owner_late)
     return MilestoneView(
         milestone=m, status=st, forecast=f.forecast, slip=f.slip, driver=f.driver,
         days_to_due=days_to_due, states=states,
-        rating=milestone_rating(states, days_to_due, f.slip), critical=False,
+        rating=on_scale(milestone_rating(states, days_to_due, f.slip), scale), critical=False,
     )
 
 
@@ -129,20 +132,22 @@ def assemble(plan: Plan, now: datetime, views: list[MilestoneView]) -> Assessmen
     in_phase: dict[str | None, list[str]] = {}
     for m in plan.milestones:
         in_phase.setdefault(m.phase, []).append(m.id)
-    groups = [_group(phase.id, phase.title, in_phase.get(phase.id, []), ordered, cal, "phase")
-              for phase in plan.phases]
-    overall = _group(plan.id, plan.title, [m.id for m in plan.milestones], ordered, cal, "plan")
+    rule = group_rating_three_point if plan.rating_scale == THREE_POINT else group_rating
+    groups = [_group(phase.id, phase.title, in_phase.get(phase.id, []), ordered, cal, "phase",
+                     rule) for phase in plan.phases]
+    overall = _group(plan.id, plan.title, [m.id for m in plan.milestones], ordered, cal, "plan",
+                     rule)
     return Assessment(plan, now, plan_today(now, plan.timezone), ordered, tuple(groups), overall,
                       tuple(path))
 
 
 def _group(gid: str, title: str, ids: list[str], views: dict[str, MilestoneView],
-           cal: WorkingCalendar, what: str) -> GroupView:
+           cal: WorkingCalendar, what: str, rule=group_rating) -> GroupView:
     counted = [views[i] for i in ids if views[i].rating is not None]
     due = max((v.milestone.due for v in counted), default=None)
     forecast = max((v.forecast for v in counted), default=None)
     end_slip = max(0, cal.between(due, forecast)) if due and forecast else 0
-    rated: GroupRating = group_rating(
+    rated: GroupRating = rule(
         [v.rating for v in counted], end_slip, [v.rating for v in counted if v.critical], what)
     done = sum(1 for v in counted if v.status.status == Status.DONE)
     return GroupView(gid, title, tuple(ids), due, forecast, end_slip, rated.rating, rated.reasons,
@@ -157,3 +162,4 @@ class PlanState:
     assessment: Assessment
     lead_rating: LeadRating | None
     baseline: dict[str, date] | None
+    raid: dict = field(default_factory=dict)  # RAID item key -> programme.rules.raid.RaidView

@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from programme.rules.graph import ordering
 from programme.rules.model import CurrentStatus, Milestone, Plan, Status
 from programme.rules.workdays import WorkingCalendar
 
-OWNER = "owner forecast"
+OWNER_FORECAST = "owner forecast"
 TODAY = "not done yet"
 
 
@@ -24,38 +25,16 @@ TODAY = "not done yet"
 class Forecast:
     forecast: date | None  # None: dropped
     slip: int  # working days after due (0 when on time or early)
-    driver: str | None  # the dependency id, OWNER, TODAY, or None when the due date holds
+    driver: str | None  # the dependency id, OWNER_FORECAST, TODAY, or None when the due date holds
 
 
 def topological_order(plan: Plan) -> list[Milestone]:
-    """The milestones, each after all it depends on: the written order when it already is one
-    (as in most plans, where a milestone depends on earlier ones), else Kahn's order."""
-    seen: set[str] = set()
-    for m in plan.milestones:
-        if not seen.issuperset(m.depends_on):
-            break
-        seen.add(m.id)
-    else:
-        return list(plan.milestones)
-    by_id = plan.by_id
-    indegree = {m.id: 0 for m in plan.milestones}
-    children: dict[str, list[str]] = {m.id: [] for m in plan.milestones}
-    for m in plan.milestones:
-        for dep in m.depends_on:
-            indegree[m.id] += 1
-            children[dep].append(m.id)
-    ready = [m.id for m in reversed(plan.milestones) if indegree[m.id] == 0]
-    order: list[Milestone] = []
-    while ready:
-        mid = ready.pop()
-        order.append(by_id[mid])
-        for child in children[mid]:
-            indegree[child] -= 1
-            if indegree[child] == 0:
-                ready.append(child)
-    if len(order) != len(plan.milestones):
+    """The milestones, each after all it depends on (the written order when it already is one)."""
+    graph = ordering({m.id: m.depends_on for m in plan.milestones})
+    if graph.cycles:
         raise ValueError("the plan has a dependency cycle; validate it first")
-    return order
+    by_id = plan.by_id
+    return [by_id[mid] for mid in graph.order]
 
 
 def lagged(cal: WorkingCalendar, m: Milestone, dep: str, dep_forecast: date) -> date:
@@ -79,7 +58,7 @@ def forecast_one(m: Milestone, st: CurrentStatus, today: date, cal: WorkingCalen
         return Forecast(done, max(0, cal.between(m.due, done)), None)
     best, driver = m.due, None
     if st.forecast is not None and st.forecast > best:
-        best, driver = st.forecast, OWNER
+        best, driver = st.forecast, OWNER_FORECAST
     if today > best:
         best, driver = today, TODAY
     for dep in m.depends_on:

@@ -22,6 +22,7 @@ from programme.rules.chase import (
     sending_rule,
 )
 from programme.rules.model import Plan
+from programme.rules.scales import definition
 from programme.rules.workdays import WorkingCalendar, working_calendar
 
 
@@ -129,7 +130,8 @@ def item_context(assessment: Assessment, n: Notification) -> dict:
         "headline": headline(n.step),
         "role": n.role,
         "why": why_words(n.role, n.step, owner_name) + (
-            f" The plan is now rated {assessment.rating.label}."
+            f" The plan is now rated {assessment.rating.label} on the {plan.rating_scale} "
+            "Delivery Confidence scale."
             if n.step.startswith("rating-changed") else ""),
         "owner": owner_name,
         "due": m.due.isoformat(),
@@ -148,4 +150,6 @@ def item_context(assessment: Assessment, n: Notification) -> dict:
         "as_of_words": day_words(today, today),
         "scheduled": n.scheduled.isoformat(),
         "sending": sending_rule(plan, m),
+        "rating_scale": plan.rating_scale,
+        "rating_definition": definition(assessment.rating, plan.rating_scale),
     }

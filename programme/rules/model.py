@@ -72,7 +72,8 @@ _RATING_LABELS = {
     Rating.RED: "Red",
 }
 
-PLAN_KINDS = ("100-day plan", "commissioning cycle", "service phases", "programme")
+HUNDRED_DAY_PLAN = "100-day plan"
+PLAN_KINDS = (HUNDRED_DAY_PLAN, "commissioning cycle", "service phases", "programme")
 
 REGIONS = {
     # region name in the plan file -> subdivision of the GB calendar in the `holidays` package
@@ -170,6 +171,58 @@ class Milestone:
     location: Location | None = None
 
 
+RAID_KINDS = ("risk", "issue", "assumption", "decision", "dependency")
+RAID_SECTIONS = {"risks": "risk", "issues": "issue", "assumptions": "assumption",
+                 "decisions": "decision", "dependencies": "dependency"}
+RISK_RESPONSES = ("avoid", "reduce", "fallback", "transfer", "share", "accept", "exploit",
+                  "enhance")  # the PRINCE2 risk responses (threats, then opportunities)
+
+
+@dataclass(frozen=True)
+class RaidItem:
+    """One entry of the plan's RAID log: a risk, issue, assumption, decision or external
+    dependency, with an owner and a date they are chased on (review, or due for a decision)."""
+
+    kind: str  # one of RAID_KINDS
+    id: str
+    title: str
+    owner: str
+    review: date | None = None  # next review date
+    due: date | None = None  # decide by (decisions), expected by (dependencies)
+    status: str = "open"  # open or closed; a decision is open until decided
+    milestones: tuple[str, ...] = ()  # the milestones it affects or waits on
+    likelihood: int | None = None  # risks: 1 (rare) to 5 (almost certain)
+    impact: int | None = None  # risks and issues: 1 (minimal) to 5 (severe)
+    proximity: date | None = None  # risks: when it would happen
+    response: str | None = None  # risks: one of RISK_RESPONSES
+    description: str | None = None
+    review_every: int = 10  # working days from a review to the next one
+    location: Location | None = None
+
+    @property
+    def key(self) -> str:
+        """How the chase and the store name it: 'risk:r1' (never a milestone id, which has no ':')."""
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def chased_on(self) -> date | None:
+        """The date its owner is chased towards: the decision's due date, else the review."""
+        if self.kind == "decision":
+            return self.due or self.review
+        return self.review or self.due
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What the plan declares about cost, for the highlight report's cost tolerance and returns."""
+
+    amount: float  # the approved budget
+    forecast: float | None = None  # the latest forecast outturn
+    spent: float | None = None
+    tolerance: float = 5.0  # percent over budget the board allows before it must be told
+    currency: str = "GBP"
+
+
 @dataclass(frozen=True)
 class Calendar:
     region: str = "england-and-wales"
@@ -195,6 +248,9 @@ class Plan:
     description: str | None = None
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
     source: Location | None = None
+    rating_scale: str = "three-point"  # or "five-point": see programme.rules.scales
+    raid: tuple[RaidItem, ...] = ()  # risks, issues, assumptions, decisions, dependencies
+    budget: Budget | None = None
 
     def milestone(self, milestone_id: str) -> Milestone:
         for m in self.milestones:

@@ -1,6 +1,10 @@
 """The rating rules: derived state per milestone, and a Delivery Confidence rating per
 milestone, phase and plan. Every threshold lives here, in one place, and the README restates
-them in plain words; tests/test_rating.py holds them to it.
+them in plain words; tests/rules/test_rating.py holds them to it.
+
+Milestones are rated on the five-point scale and folded onto the plan's scale
+(`programme.rules.scales.on_scale`); phases and plans have rules of their own for each scale
+(`group_rating` five-point, `group_rating_three_point`).
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from programme.rules.forecast import OWNER, TODAY
+from programme.rules.forecast import OWNER_FORECAST, TODAY
 from programme.rules.model import Rating, Status
 
 DUE_SOON = 5  # working days: "due soon" from 5 working days before the due date
@@ -52,7 +56,7 @@ def derived_states(status: Status, days_to_due: int, slip: int, driver: str | No
         states.append(BLOCKED)
     if days_to_due < 0:
         states.append(OVERDUE)
-    if slip > 0 and driver not in (None, OWNER, TODAY):
+    if slip > 0 and driver not in (None, OWNER_FORECAST, TODAY):
         states.append(SLIPPED)
     if owner_forecast_late:
         states.append(AT_RISK)
@@ -150,3 +154,37 @@ def group_rating(ratings: list[Rating], end_slip: int, critical: list[Rating],
 
 def _are(count: int) -> str:
     return "is" if count == 1 else "are"
+
+
+def group_rating_three_point(ratings: list[Rating], end_slip: int, critical: list[Rating],
+                             what: str = "plan") -> GroupRating:
+    """Delivery confidence on the three-point scale for a phase or plan, from its milestones'
+    three-point ratings (Green, Amber, Red; see `programme.rules.scales.on_scale`).
+
+    Red: the end is forecast more than 10 working days late, a milestone on the critical path
+    is Red, or a quarter or more of the milestones are Red. Amber: the end is forecast late at
+    all, any milestone is Red, or a quarter or more are Amber or Red. Otherwise Green.
+    """
+    if not ratings:
+        return GroupRating(Rating.GREEN, ())
+    n = len(ratings)
+    red = sum(1 for r in ratings if r >= Rating.RED)
+    amber = sum(1 for r in ratings if r >= Rating.AMBER)
+    late = f"the {what}'s end is forecast {end_slip} working days late"
+    tiers = [
+        (Rating.RED, [
+            (end_slip > END_SLIP_AMBER_RED, late),
+            (any(r >= Rating.RED for r in critical), "a milestone on the critical path is Red"),
+            (red / n >= SHARE, f"{red} of {n} milestones {_are(red)} Red"),
+        ]),
+        (Rating.AMBER, [
+            (end_slip > 0, late),
+            (red > 0, f"{red} milestone{'s are' if red != 1 else ' is'} Red"),
+            (amber / n >= SHARE, f"{amber} of {n} milestones {_are(amber)} Amber or Red"),
+        ]),
+    ]
+    for level, rules in tiers:
+        reasons = tuple(text for hit, text in rules if hit)
+        if reasons:
+            return GroupRating(level, reasons)
+    return GroupRating(Rating.GREEN, ())

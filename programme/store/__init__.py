@@ -18,11 +18,12 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from programme.config import database_url
+from programme.rules.history import fold
 from programme.rules.model import CurrentStatus, LeadRating, Plan, Rating, Status, StatusEntry
-from programme.rules.workdays import plan_today
+from programme.rules.raid import RaidEntry
 from programme.store import tables as t
 
-HEAD = "0003"  # newest migration; checked without importing Alembic on every start
+HEAD = "0006"  # newest migration; checked without importing Alembic on every start
 
 
 class StoreError(Exception):
@@ -55,6 +56,7 @@ def definition_hash(plan: Plan) -> str:
     add(plan.id, plan.title, plan.kind, plan.lead, plan.sponsor, plan.subscribers, plan.start,
         plan.end, plan.timezone, plan.description, plan.reminders, cal.region,
         sorted(cal.weekends), sorted(cal.closures))
+    add(plan.rating_scale, plan.raid, plan.budget)
     for pid in sorted(plan.people):
         p = plan.people[pid]
         add(p.id, p.name, p.contacts, p.manager, p.role)
@@ -92,7 +94,31 @@ def _engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-class Store:
+class RaidLog:
+    """The RAID log's reviews and decisions, appended to `raid_history` (mixed into Store)."""
+
+    def record_raid(self, plan_id: str, entry: RaidEntry) -> RaidEntry:
+        with self._tx() as conn:  # type: ignore[attr-defined]
+            if conn.execute(select(t.plans.c.id).where(t.plans.c.id == plan_id)).first() is None:
+                raise StoreError(f"plan '{plan_id}' is not in the store: run `programme sync`")
+            conn.execute(insert(t.raid_history).values(
+                plan_id=plan_id, item=entry.item, action=entry.action, at=entry.at, by=entry.by,
+                likelihood=entry.likelihood, impact=entry.impact, next_review=entry.next_review,
+                decision=entry.decision, note=entry.note, source=entry.source))
+        return entry
+
+    def raid_history(self, plan_id: str, until: datetime | None = None) -> list[RaidEntry]:
+        h = t.raid_history
+        query = select(h).where(h.c.plan_id == plan_id)
+        if until is not None:
+            query = query.where(h.c.at <= until)
+        with self._read() as conn:  # type: ignore[attr-defined]
+            return [RaidEntry(r.item, r.action, r.at, r.by, r.likelihood, r.impact, r.next_review,
+                              r.decision, r.note, r.source)
+                    for r in conn.execute(query.order_by(h.c.at, h.c.seq))]
+
+
+class Store(RaidLog):
     def __init__(self, url: str | None = None):
         self.url = url or database_url()
         self.engine = _engine(self.url)
@@ -319,27 +345,6 @@ class Store:
         if row is None:
             return None
         return LeadRating(Rating.parse(row.rating), row.commentary, row.at, row.by)
-
-
-def fold(entries: list[StatusEntry], timezone_name: str) -> dict[str, CurrentStatus]:
-    """Replay history (oldest first) into each milestone's current status."""
-    out: dict[str, CurrentStatus] = {}
-    for e in entries:
-        cur = out.get(e.milestone_id, CurrentStatus())
-        forecast = e.forecast if e.forecast is not None else cur.forecast
-        done_on = (e.happened_on or plan_today(e.at, timezone_name)) if e.status == Status.DONE \
-            else None
-        if e.status == Status.DONE and cur.status == Status.DONE:
-            done_on = cur.done_on  # a note on a done milestone does not move its done date
-        reason = e.reason if e.status == Status.BLOCKED else None
-        if e.status == Status.BLOCKED and reason is None and cur.status == Status.BLOCKED:
-            reason = cur.reason
-        out[e.milestone_id] = CurrentStatus(
-            status=e.status,
-            since=cur.since if e.status == cur.status and cur.since else e.at,
-            forecast=None if e.status.is_closed else forecast,
-            done_on=done_on, reason=reason, note=e.note or cur.note, by=e.by or cur.by)
-    return out
 
 
 def _short(exc: Exception) -> str:

@@ -146,3 +146,21 @@ form_posts = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("result", JSON, nullable=False),
 )
+
+raid_history = Table(
+    "raid_history", metadata,  # reviews and decisions of the plan's RAID items, append-only
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", String(120), nullable=False),
+    Column("item", String(160), nullable=False),  # 'risk:r1', 'decision:d2'...
+    Column("action", String(20), nullable=False),  # review, decide, close
+    Column("at", UTCDateTime, nullable=False),
+    Column("by", String(200)),
+    Column("likelihood", Integer),
+    Column("impact", Integer),
+    Column("next_review", Date),
+    Column("decision", Text),
+    Column("note", Text),
+    Column("source", String(40), nullable=False),
+    ForeignKeyConstraint(["plan_id"], ["plans.id"], ondelete="CASCADE"),
+    Index("ix_raid_history_plan_at", "plan_id", "at"),
+)

@@ -52,9 +52,12 @@ class ChaseResult:
 def due_items(workspace: Workspace, plan, now: datetime, sync: bool = True) -> list[OutboxItem]:
     """What the policy says is due at `now`, as outbox items with their message facts.
     sync=False skips storing the plan definition first (for callers that just did)."""
-    a = workspace.state(plan, now, sync=sync).assessment
+    from programme.usecases.raid import raid_due_items
+
+    state = workspace.state(plan, now, sync=sync)
+    a = state.assessment
     statuses = {mid: v.status for mid, v in a.milestones.items()}
-    return outbox_items(a, due_notifications(plan, statuses, now))
+    return outbox_items(a, due_notifications(plan, statuses, now)) + raid_due_items(state, now)
 
 
 def outbox_items(a: Assessment, notifications: list[Notification]) -> list[OutboxItem]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from programme.rules.assess import PlanState
+from programme.rules.scales import definition
 
 
 def milestone_json(state: PlanState, mid: str) -> dict[str, Any]:
@@ -32,6 +33,8 @@ def plan_json(state: PlanState) -> dict[str, Any]:
     return {
         "plan": state.plan.id, "title": state.plan.title, "as_of": a.now.isoformat(),
         "today": a.today.isoformat(), "rating": o.rating.label, "rag": o.rating.rag,
+        "rating_scale": state.plan.rating_scale,
+        "rating_definition": definition(o.rating, state.plan.rating_scale),
         "rating_reasons": list(o.reasons),
         "lead_rating": {"rating": lead.rating.label, "commentary": lead.commentary,
                         "at": lead.at.isoformat(), "by": lead.by} if lead else None,

@@ -15,7 +15,8 @@ import pendulum
 from programme.planfiles.loading import LoadResult, load_plans
 from programme.planfiles.validation import Problem, suggest
 from programme.rules.assess import PlanState, assess
-from programme.rules.model import Plan
+from programme.rules.model import LeadRating, Plan
+from programme.rules.raid import fold as fold_raid
 from programme.rules.workdays import plain_utc
 from programme.store import Store, definition_hash
 
@@ -73,8 +74,20 @@ class Workspace:
             self.ensure_synced(plan, now)
         statuses = self.store.statuses(plan.id, plan.timezone, as_of=now)
         baseline = self.store.latest_baseline(plan.id, as_of=now)
-        return PlanState(plan, assess(plan, statuses, now), self.store.lead_rating(plan.id, now),
-                         baseline[2] if baseline else None)
+        raid = fold_raid(plan, self.store.raid_history(plan.id, until=now)) if plan.raid else {}
+        return PlanState(plan, assess(plan, statuses, now),
+                         lead_on_scale(self.store.lead_rating(plan.id, now), plan.rating_scale),
+                         baseline[2] if baseline else None, raid)
+
+
+def lead_on_scale(lead: LeadRating | None, scale: str) -> LeadRating | None:
+    """The lead's stored rating read on the plan's scale (a five-point rating recorded before
+    the plan moved to three points shows as its three-point value; see rules.scales)."""
+    from dataclasses import replace
+
+    from programme.rules.scales import on_scale
+
+    return None if lead is None else replace(lead, rating=on_scale(lead.rating, scale))
 
 
 CLOCK = "PROGRAMME_NOW"

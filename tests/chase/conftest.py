@@ -1,5 +1,6 @@
 """Real servers for the chase tests: an SMTP server (aiosmtpd) and an HTTP server for json://
-webhooks, both on 127.0.0.1 and a free port; and a small plan with a full cast of roles."""
+webhooks, both on 127.0.0.1 and a free port. The small plan with a full cast of roles that
+these tests share is `make_plan` in tests/factory.py."""
 
 from __future__ import annotations
 
@@ -9,12 +10,9 @@ import json
 import socket
 import threading
 from dataclasses import dataclass, field
-from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
-from programme.rules.model import DueRule, Milestone, Person, Plan, ReminderPolicy
 
 
 def free_port() -> int:
@@ -134,28 +132,3 @@ def _fast_tls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSL_CERT_DIR", "/etc/ssl/certs")
     monkeypatch.delenv("PROGRAMME_SMTP_URL", raising=False)
     monkeypatch.delenv("PROGRAMME_TEMPLATES", raising=False)
-
-
-# -- a plan with every role ------------------------------------------------------------------
-PEOPLE = {
-    "ana": Person("ana", "Ana Lee", ("ana@example.gov.uk",), manager="bo"),
-    "bo": Person("bo", "Bo Khan", ("bo@example.gov.uk",)),
-    "lee": Person("lee", "Lee Lead", ("lee@example.gov.uk",)),
-    "sue": Person("sue", "Sue Sponsor", ("sue@example.gov.uk",)),
-    "nomgr": Person("nomgr", "No Manager", ("nomgr@example.gov.uk",)),
-}
-
-
-def ms(mid: str, due: date, owner: str = "ana", depends_on: tuple[str, ...] = (),
-       reminders: ReminderPolicy | None = None, title: str | None = None) -> Milestone:
-    return Milestone(id=mid, title=title or mid.replace("-", " ").capitalize(), owner=owner,
-                     due=due, due_rule=DueRule(text=due.isoformat(), absolute=due),
-                     depends_on=depends_on, reminders=reminders or ReminderPolicy())
-
-
-def make_plan(*milestones: Milestone, reminders: ReminderPolicy | None = None,
-              people: dict | None = None, plan_id: str = "p") -> Plan:
-    return Plan(id=plan_id, title="Chase test plan", kind="programme", lead="lee",
-                start=date(2026, 8, 3), people=people or PEOPLE,
-                milestones=milestones or (ms("m", date(2026, 8, 14)),), sponsor="sue",
-                reminders=reminders or ReminderPolicy())

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 
 import pendulum
 import pytest
+from factory import make_plan, ms
 
 from notifications.apprise_dispatch import AppriseDispatcher
 from programme.rules.model import Person
@@ -29,8 +30,6 @@ from programme.store import Store
 from programme.store.outbox import SENDING, SENT, Outbox
 from programme.usecases.chase import dispatch_pending, queue_due
 from programme.usecases.workspace import Workspace
-
-from .conftest import make_plan, ms
 
 KILLS = 16
 PEOPLE_COUNT = 60

@@ -8,15 +8,14 @@ from datetime import date
 
 import pendulum
 import pytest
+from factory import PEOPLE, make_plan, ms
 
 from notifications.apprise_dispatch import AppriseDispatcher
-from notifications.sink import read_sink
+from notifications.sink import read_sink, text_of
 from programme.config import data_dir
 from programme.store import Store
 from programme.usecases.chase import run_chase
 from programme.usecases.workspace import Workspace
-
-from .conftest import PEOPLE, make_plan, ms
 
 NOW = pendulum.datetime(2026, 8, 19, 10, tz="Europe/London")
 
@@ -37,7 +36,7 @@ def test_without_a_configured_channel_a_webhook_contact_lands_in_the_sink(tmp_pa
     assert webhook.posts == []  # nothing left the machine
     filed = read_sink(data_dir() / "sink")
     assert filed and all("SECRET123" not in str(m["To"]) for m in filed)
-    assert any("Needs report" in m.get_content() for m in filed)
+    assert any("Needs report" in text_of(m) for m in filed)
 
 
 def test_live_delivery_is_opt_in(tmp_path, webhook, monkeypatch):
@@ -70,3 +69,24 @@ def test_apprise_never_logs_a_contacts_tokens(tmp_path, caplog, monkeypatch):
     assert caplog.records, "Apprise said something about the bad URL"
     assert "SECRET456" not in caplog.text
     assert all("SECRET456" not in e for e in result.errors)
+
+
+def test_the_sink_files_an_email_as_html_with_its_text_alternative_and_a_chat_message_as_its_chat_body(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("PROGRAMME_DELIVERY", "sink")
+    hook = "slack://T000/B000/XXXXSECRET/#commissioning"
+    ws = Workspace(Store(f"sqlite:///{tmp_path / 's.db'}"), tmp_path)
+    run_chase(ws, plan_for(hook), NOW, AppriseDispatcher())
+    filed = read_sink(data_dir() / "sink")
+    emails = [m for m in filed if m["X-Programme-Form"] == "email"]
+    chats = [m for m in filed if m["X-Programme-Form"] == "chat"]
+    assert emails and chats
+    for m in emails:  # what a mail client receives: HTML with a plain-text alternative
+        assert m.get_content_type() == "multipart/alternative"
+        assert m.get_body(("html",)).get_content().lstrip().startswith("<")
+        assert "Needs report" in text_of(m)
+    [chat] = chats  # Ana's Slack message: the short chat body, filed under the masked channel
+    assert chat.get_content_type() == "text/plain"
+    assert chat["X-Programme-Target"] == "slack://***"
+    assert "XXXXSECRET" not in chat.as_string()
+    assert "Needs report" in text_of(chat) and "<p" not in text_of(chat)  # no HTML in a chat

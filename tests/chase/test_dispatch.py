@@ -9,17 +9,16 @@ from pathlib import Path
 
 import pendulum
 import pytest
+from factory import PEOPLE, make_plan, ms
 
 from notifications.apprise_dispatch import AppriseDispatcher
-from notifications.sink import read_sink
+from notifications.sink import read_sink, text_of
 from programme.config import data_dir
 from programme.rules.model import Person
 from programme.store import Store
 from programme.store.outbox import PENDING, SENT, Outbox
 from programme.usecases.chase import dispatch_pending, queue_due, run_chase
 from programme.usecases.workspace import Workspace
-
-from .conftest import PEOPLE, make_plan, ms
 
 NOW = pendulum.datetime(2026, 8, 19, 10, tz="Europe/London")  # Wed: m is 3 working days overdue
 
@@ -105,7 +104,7 @@ def test_bare_emails_go_to_the_local_sink_when_no_smtp_url_is_set(ws):
     assert sorted(str(m["To"]) for m in filed) == ["ana@example.gov.uk", "bo@example.gov.uk"]
     ana = next(m for m in filed if str(m["To"]) == "ana@example.gov.uk")
     assert ana["Subject"] == "2 milestones need you (Chase test plan)"
-    assert "Overdue: Needs report" in ana.get_content()
+    assert "Overdue: Needs report" in text_of(ana)
 
 
 def test_an_apprise_config_file_with_tags_reaches_the_tagged_team_only(ws, webhook, tmp_path: Path):

@@ -1,4 +1,5 @@
-"""What a chase message says, and that secrets never show: tables of words, rendered templates."""
+"""What a chase message says once rendered, and that secrets never show. The facts in it (when, why
+this person) are rules: tests/rules/test_messages.py."""
 
 from __future__ import annotations
 
@@ -6,44 +7,17 @@ from datetime import date
 
 import pendulum
 import pytest
+from factory import chase_items, make_plan, ms
 
 from notifications.render import render
 from programme.contacts import mask_text, mask_url
-from programme.rules.assess import assess
-from programme.rules.chase import due_notifications
-from programme.rules.messages import item_context, when_words
-from programme.rules.model import Calendar, CurrentStatus, Status
-from programme.rules.workdays import working_calendar
-
-from .conftest import make_plan, ms
-
-CAL = working_calendar(Calendar())
-
-
-@pytest.mark.parametrize("day, today, words", [
-    (date(2026, 8, 14), date(2026, 8, 11), "due Friday 14 August, in 3 working days"),
-    (date(2026, 8, 14), date(2026, 8, 13), "due Friday 14 August, in 1 working day"),
-    (date(2026, 8, 14), date(2026, 8, 14), "due Friday 14 August, today"),
-    (date(2026, 8, 14), date(2026, 8, 19), "due Friday 14 August, 3 working days overdue"),
-    (date(2026, 8, 28), date(2026, 9, 1), "due Friday 28 August, 1 working day overdue"),  # 31st: holiday
-    (date(2027, 1, 4), date(2026, 12, 24), "due Monday 4 January 2027, in 4 working days"),  # 29-31 Dec
-])
-def test_when_is_said_in_words_with_working_days(day, today, words):
-    assert when_words(CAL, day, today) == words
-
-
-def _items(plan, now, statuses=None):
-    statuses = statuses or {}
-    a = assess(plan, statuses, now)
-    return [item_context(a, n) for n in due_notifications(plan, statuses, now)]
-
 
 NOW = pendulum.datetime(2026, 8, 11, 10, tz="Europe/London")
 
 
 def test_one_message_lists_every_item_for_its_recipient():
     plan = make_plan(ms("report", date(2026, 8, 14)), ms("survey", date(2026, 8, 18)))
-    items = _items(plan, NOW)
+    items = chase_items(plan, NOW)
     msg = render("Ana Lee", items, NOW)
     assert msg.subject == "2 milestones need you (Chase test plan)"
     for text in (msg.text, msg.html, msg.chat):
@@ -54,7 +28,7 @@ def test_message_says_what_when_why_who_waits_and_how_to_answer():
     plan = make_plan(ms("report", date(2026, 8, 14), title="Needs report"),
                      ms("survey", date(2026, 8, 28), owner="bo", depends_on=("report",),
                         title="Provider survey"))
-    [item] = [i for i in _items(plan, NOW) if i["milestone_id"] == "report"]
+    [item] = [i for i in chase_items(plan, NOW) if i["milestone_id"] == "report"]
     msg = render("Ana Lee", [item], NOW)
     assert msg.subject == "Reminder: Needs report (due Friday 14 August, in 3 working days)"
     for text in (msg.text, msg.html, msg.chat):
@@ -65,22 +39,9 @@ def test_message_says_what_when_why_who_waits_and_how_to_answer():
     assert "Europe/London" in msg.text
 
 
-@pytest.mark.parametrize("day, statuses, recipient, why", [
-    (date(2026, 8, 19), {}, "bo", "you are told as their manager"),
-    (date(2026, 8, 28), {}, "sue", "you are told as the sponsor"),
-    (date(2026, 8, 12), {"report": CurrentStatus(Status.BLOCKED, reason="no data <yet>")}, "lee",
-     "you are told as the plan's lead"),
-])
-def test_message_says_why_this_person_is_told(day, statuses, recipient, why):
-    plan = make_plan(ms("report", date(2026, 8, 14)))
-    now = pendulum.datetime(day.year, day.month, day.day, 10, tz="Europe/London")
-    items = [i for i in _items(plan, now, statuses) if i["key"].endswith(f"/{recipient}")]
-    assert items and why in items[0]["why"]
-
-
 def test_html_is_autoescaped_and_text_is_not():
     plan = make_plan(ms("report", date(2026, 8, 14), title="Costs <b>& benefits</b>"))
-    msg = render("Ana <script>", _items(plan, NOW), NOW)
+    msg = render("Ana <script>", chase_items(plan, NOW), NOW)
     assert "Costs &lt;b&gt;&amp; benefits&lt;/b&gt;" in msg.html
     assert "Ana &lt;script&gt;" in msg.html and "<script>" not in msg.html
     assert "Costs <b>& benefits</b>" in msg.text
@@ -89,7 +50,7 @@ def test_html_is_autoescaped_and_text_is_not():
 def test_a_late_send_says_as_of_when_the_facts_were_true():
     plan = make_plan(ms("report", date(2026, 8, 14)))
     later = pendulum.datetime(2026, 8, 13, 10, tz="Europe/London")
-    msg = render("Ana", _items(plan, NOW), later)
+    msg = render("Ana", chase_items(plan, NOW), later)
     assert "as of Tuesday 11 August" in msg.text
 
 
@@ -97,7 +58,7 @@ def test_a_template_dropped_in_programme_templates_replaces_the_shipped_one(tmp_
     (tmp_path / "chat.txt").write_text("{% for i in items %}CUSTOM {{ i.title }}{% endfor %}")
     monkeypatch.setenv("PROGRAMME_TEMPLATES", str(tmp_path))
     plan = make_plan(ms("report", date(2026, 8, 14), title="Needs report"))
-    msg = render("Ana", _items(plan, NOW), NOW)
+    msg = render("Ana", chase_items(plan, NOW), NOW)
     assert msg.chat == "CUSTOM Needs report"
     assert "Needs report" in msg.text and "CUSTOM" not in msg.text  # others stay shipped
 
@@ -125,7 +86,7 @@ def test_errors_are_masked_even_when_a_channel_repeats_its_url():
 
 def test_a_row_queued_by_an_older_version_still_renders():
     plan = make_plan(ms("report", date(2026, 8, 14), title="Needs report"))
-    [item] = _items(plan, NOW)
+    [item] = chase_items(plan, NOW)
     old = {k: v for k, v in item.items() if k not in ("answer_label", "checkin_link")}
     msg = render("Ana", [old], NOW)
     assert "To answer: programme update p report --done" in msg.chat

@@ -26,9 +26,12 @@ import pytest
 from notifications.apprise_dispatch import AppriseDispatcher
 from programme.planfiles.loading import load_plans
 from programme.rules.chase import due_notifications
+from programme.rules.history import fold
 from programme.rules.model import Status, StatusEntry
+from programme.rules.raid import fold as fold_raid
+from programme.rules.raid import raid_notifications
 from programme.rules.workdays import working_calendar
-from programme.store import Store, fold
+from programme.store import Store
 from programme.usecases.chase import dispatch_pending, queue_due
 from programme.usecases.workspace import Workspace
 
@@ -100,7 +103,9 @@ def test_a_hundred_days_of_chasing_arrive_exactly_as_the_policy_says(tmp_path, s
                                 by=plan.milestone(mid).owner)
                 history.append(StatusEntry(mid, status, at, forecast=forecast, reason=reason))
             statuses = fold(history, plan.timezone)
-            for n in due_notifications(plan, statuses, now):
+            # milestones, and the RAID log's reviews and decisions (none answered here)
+            for n in due_notifications(plan, statuses, now) + raid_notifications(
+                    plan, fold_raid(plan, []), now):
                 if n.key not in seen_keys:
                     seen_keys.add(n.key)
                     expected.add((day, email_of[n.recipient], n.milestone_id, n.step))

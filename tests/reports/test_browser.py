@@ -74,10 +74,10 @@ def test_report_html_references_no_external_resource(page):
 def test_report_renders_with_title_and_rating_in_the_dom(snap, page, tmp_path):
     dom, requests = chromium(tmp_path, page, "--dump-dom")
     title = re.search(r"<title>(.*?)</title>", dom, re.S).group(1)
-    assert snap.plan.title in title and "Amber/Red" in title
+    assert snap.plan.title in title and "— Red —" in title
     rating = re.search(r'<div id="rating" data-rating="([^"]+)">(.*?)</div>', dom, re.S)
-    assert rating.group(1) == snap.state.assessment.rating.label == "Amber/Red"
-    assert "Amber/Red" in rating.group(2)
+    assert rating.group(1) == snap.state.assessment.rating.label == "Red"
+    assert "Red" in rating.group(2)
     assert "<svg" in dom and 'class="marker"' in dom
     assert from_page(requests) == []
 
@@ -111,3 +111,61 @@ def test_report_prints_to_a4_landscape_pages(page, tmp_path):
     width, height = (float(v) for v in boxes[0])
     assert (round(width), round(height)) == (842, 595)  # @page { size: A4 landscape }
     assert from_page(requests) == []
+
+
+# -- phones: nothing wider than the screen -----------------------------------------------------
+
+MEASURE = """
+var vw = document.documentElement.clientWidth, wide = [];
+document.querySelectorAll("body *").forEach(function (el) {
+  if (el.closest(".timeline-box")) return;  // the timeline scrolls in its own box
+  var box = el.getBoundingClientRect();
+  if (box.width > 0 && box.right > vw + 1)
+    wide.push(el.tagName + " " + Math.round(box.right) + " " + (el.textContent || "").trim().slice(0, 40));
+});
+return {scroll: document.documentElement.scrollWidth, viewport: vw, wide: wide.slice(0, 5)};
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium through chromedriver, able to emulate a phone's screen (a headless
+    window cannot be narrower than 500 px)."""
+    from selenium import webdriver
+
+    assert CHROMIUM, "chromium is required when CI=true: run .ci/install-browser"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--hide-scrollbars"):
+        options.add_argument(flag)
+    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    yield driver
+    driver.quit()
+
+
+def layout(browser, tmp_path: Path, html: str, width: int) -> dict:
+    """Load `html` on a screen `width` CSS pixels wide; the page's own width, the viewport's, and
+    the first elements that stick out past its right edge."""
+    page = tmp_path / f"page-{width}.html"
+    page.write_text(html, encoding="utf-8")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+    browser.get(page.as_uri())
+    return browser.execute_script(MEASURE)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("which", ["report", "digest", "portfolio"])
+def test_nothing_runs_off_the_screen_on_a_phone_or_a_desktop(snap, browser, tmp_path, which, width):
+    from programme.reports import render_digest, render_portfolio
+
+    html = {"report": lambda: render_report(snap, "html"),
+            "digest": lambda: render_digest(snap).html,
+            "portfolio": lambda: render_portfolio([snap]).html}[which]()
+    measured = layout(browser, tmp_path, html, width)
+    assert measured["viewport"] == width
+    assert measured["scroll"] <= width, measured
+    assert measured["wide"] == [], measured

@@ -59,14 +59,14 @@ def test_report_writes_html_to_a_file(home, tmp_path, capsys, monkeypatch):
 
 
 def test_digest_send_goes_through_the_outbox_once_per_reader_per_day(home, capsys, monkeypatch):
-    from notifications.sink import read_sink
+    from notifications.sink import read_sink, text_of
 
     code, out, _ = run(capsys, monkeypatch, "digest", PLAN, "--as-of", "2026-11-23", "--send")
     assert code == 0, out
     received = read_sink(home / "sink")
     assert received, "the digest reached the local sink"
     assert all(str(m["Subject"]).startswith("Commissioning Academy 100-day plan") for m in received)
-    assert all("DONE THIS WEEK" in m.get_content() for m in received)
+    assert all("DONE THIS WEEK" in text_of(m) for m in received)
     code, out, _ = run(capsys, monkeypatch, "digest", PLAN, "--as-of", "2026-11-23", "--send")
     assert code == 0 and "already had today's" in out
     assert len(read_sink(home / "sink")) == len(received)

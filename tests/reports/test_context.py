@@ -63,12 +63,12 @@ def test_sections_read_states_from_the_assessment(snap):
 
 def test_lead_rating_is_shown_beside_the_computed_one_never_instead(snap):
     report = build(snap)
-    assert report.rating == snap.state.assessment.rating == Rating.AMBER_RED
+    assert report.rating == snap.state.assessment.rating == Rating.RED  # three-point, the default
     assert report.lead_rating.rating == Rating.AMBER and report.lead_differs
     md, digest = render_report(snap, "md"), render_digest(snap)
     for text in (md, digest.text):
-        assert "Amber/Red" in text and "Amber, 20 Nov" in text and "both are shown as given" in text
-    assert "lead says Amber" in digest.chat and "Amber/Red" in digest.chat
+        assert "Red (last week Red" in text and "Amber, 20 Nov" in text and "both are shown as given" in text
+    assert "lead says Amber" in digest.chat and ": Red; lead says Amber" in digest.chat
 
 
 def test_baseline_variance_is_forecast_against_baseline_in_working_days(snap):

@@ -38,7 +38,7 @@ def test_golden_output_matches_reviewed_file(snap, name, make):
 def test_report_names_every_section_with_content(snap):
     text = render_report(snap, "md")
     for needle in (
-        "Amber/Red (last week",  # computed rating with trend
+        "Red (last week",  # computed rating with trend (three-point, the default)
         "Amber, 20 Nov by Priya Shah: The DPIA delay is contained",  # the lead's, as given
         "- Baseline of demand, spend and outcomes — Tom Reid, done Tue 17 Nov 2026",  # done
         "| Joint commissioning statement of intent agreed with the ICB | Rachel Osei | Thu 26 Nov",
@@ -47,6 +47,6 @@ def test_report_names_every_section_with_content(snap):
         "| 16 working days | the owner's own forecast |",  # slip and why
         "1. Scope, ambition and measures of success agreed with the sponsor",  # critical path
         "| +16 wd |",  # baseline variance
-        "| Test new approaches | Amber/Red | 1/6 |",  # phases
+        "| Test new approaches | Red | 1/6 |",  # phases
     ):
         assert needle in text, needle

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from programme.cli import app
 from programme.planfiles.loading import load_file
 from programme.planfiles.validation import validate
+from programme.planfiles.yamlfile import load_yaml
 
 runner = CliRunner(env={"COLUMNS": "200"})  # a wide terminal: a long temp path stays on one line
 
@@ -157,7 +158,7 @@ def test_a_sound_python_plan_validates(tmp_path):
 
 
 def test_the_shipped_example_plans_all_validate():
-    code, output = run_validate(Path(__file__).parent.parent / "plans")
+    code, output = run_validate(Path(__file__).parents[2] / "plans")
     assert code == 0, output
     assert output.count("✓") >= 4
 
@@ -230,3 +231,34 @@ def test_mistakes_inside_a_python_plans_calendar_and_reminders_get_their_line(tm
     assert f"py-plan.py:{line}: unknown day 'funday' in weekends" in output
     assert f"py-plan.py:{line}: bad closure date: '30 Feb 2027' is not a real date" in output
     assert f"py-plan.py:{line}: reminders 'chase_every' should be a whole number" in output
+
+
+@pytest.mark.parametrize(("end", "due", "expected"), [
+    (None, "2026-12-11", "due 2026-12-11 is outside the plan window (2026-09-01 to 2026-12-10)"),
+    (None, "2026-12-10", None),
+    ("2026-11-30", "2026-12-01", "due 2026-12-01 is outside the plan window (2026-09-01 to 2026-11-30)"),
+])
+def test_a_100_day_plan_without_an_end_closes_100_days_after_its_start(tmp_path, end, due, expected):
+    text = GOOD_YAML.replace("kind: programme", "kind: 100-day plan" + (f"\nend: {end}" if end else ""))
+    path = write(tmp_path, "plan.yaml", text.replace("due: 2026-10-30", f"due: {due}"))
+    code, output = run_validate(path)
+    if expected is None:
+        assert code == 0, output
+    else:
+        assert code == 1 and f"plan.yaml:{line_of(path, due)}:" in output and expected in output, output
+
+
+def test_a_plan_that_ends_before_it_starts_says_both_dates(tmp_path):
+    path = broken(tmp_path, "kind: programme", "kind: programme\nend: 2026-08-01")
+    code, output = run_validate(path)
+    assert code == 1
+    assert f"plan.yaml:{line_of(path, 'end:')}: the plan ends (2026-08-01) before it starts (2026-09-01)" \
+        in output
+
+
+def test_a_calendar_region_that_is_not_text_is_a_problem_not_a_crash(tmp_path):
+    plan, problems = validate(load_yaml(GOOD_YAML.replace(
+        "kind: programme", "kind: programme\ncalendar: {region: [wales]}")), "plan.yaml")
+    assert plan is None
+    assert [p.message for p in problems] == [
+        "unknown region ['wales']; use one of: england-and-wales, scotland, northern-ireland"]

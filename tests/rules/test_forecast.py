@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from factory import at, milestone, plan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from programme.rules.assess import assess
-from programme.rules.forecast import OWNER, TODAY, forecast_all, lagged
+from programme.rules.forecast import OWNER_FORECAST, TODAY, forecast_all, lagged
 from programme.rules.model import Calendar, CurrentStatus, Status
 from programme.rules.workdays import working_calendar
 
@@ -27,7 +28,7 @@ def test_the_owners_later_forecast_moves_the_milestone_and_counts_as_slip():
     p = plan(milestone("a", date(2026, 11, 20)))
     f = forecast_all(p, {"a": CurrentStatus(Status.IN_PROGRESS, forecast=date(2026, 11, 27))},
                      MON, CAL)["a"]
-    assert (f.forecast, f.slip, f.driver) == (date(2026, 11, 27), 5, OWNER)
+    assert (f.forecast, f.slip, f.driver) == (date(2026, 11, 27), 5, OWNER_FORECAST)
 
 
 def test_an_overdue_open_milestone_cannot_land_before_today():
@@ -123,3 +124,9 @@ def test_a_forecast_is_never_before_its_due_nor_before_any_predecessors_forecast
             if dep_f is not None:
                 assert f >= lagged(CAL, m, dep, dep_f)
         assert forecasts[m.id].slip == max(0, CAL.between(m.due, f))
+
+
+def test_the_forecast_refuses_a_plan_with_a_dependency_cycle():
+    p = plan(milestone("a", date(2026, 11, 20), "b"), milestone("b", date(2026, 11, 27), "a"))
+    with pytest.raises(ValueError, match="dependency cycle; validate it first"):
+        forecast_all(p, {}, MON, CAL)

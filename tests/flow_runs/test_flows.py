@@ -3,6 +3,7 @@ nothing twice, the report is published as artifacts."""
 
 from __future__ import annotations
 
+from notifications.sink import text_of
 from programme.config import data_dir
 from programme.rules.model import Status
 from programme.store import Store
@@ -74,6 +75,20 @@ def test_the_flow_run_graph_is_the_plan(flow_plans):
     assert {by_id[i.id].name for i in rollup.task_inputs["tracks"]} == set(milestone_runs)
 
 
+def test_each_milestone_task_run_is_named_for_where_the_milestone_stands(flow_plans):
+    from flows.tracking import track_plan
+
+    state = track_plan("flow-plan", as_of=MONDAY, plans_dir=str(flow_plans), send=False,
+                       return_state=True)
+    milestones = {"needs", "personas", "discovery-day", "market-day", "options"}
+    runs = recorded_task_runs(state.state_details.flow_run_id, milestones)
+    shown = {r.name: r.state for r in runs if r.task_key.startswith("track_milestone")}
+    assert all(s.type.value == "COMPLETED" for s in shown.values())  # the tracking succeeded
+    assert shown["needs"].name == "Due soon"  # due today, not started: Monday 14 September
+    assert "rating Amber;" in shown["needs"].message  # three-point, the default scale
+    assert shown["options"].name == "Not started"
+
+
 def test_a_rerun_on_the_same_day_sends_nothing_twice(flow_plans):
     from flows.tracking import track_plan
 
@@ -81,7 +96,7 @@ def test_a_rerun_on_the_same_day_sends_nothing_twice(flow_plans):
     assert first["queued"] > 0 and first["sent"] == first["queued"] and first["failed"] == 0
     received = sink_messages()
     assert {m["To"] for m in received} >= {"ana@example.gov.uk"}
-    assert any("Needs assessment" in m.get_content() for m in received)
+    assert any("Needs assessment" in text_of(m) for m in received)
     again = track_plan("flow-plan", as_of=MONDAY, plans_dir=str(flow_plans))
     assert (again["queued"], again["sent"]) == (0, 0)
     assert len(sink_messages()) == len(received)
@@ -135,10 +150,53 @@ def test_the_follow_up_task_tells_the_next_owner_they_can_start_and_the_lead_of_
     assert result["failed"] == 0 and result["queued"] == 2
     received = {str(m["To"]): m for m in sink_messages()}
     assert "You can start" in str(received["bob@example.gov.uk"]["Subject"]) or \
-        "You can start" in received["bob@example.gov.uk"].get_content()
-    assert "Four personas" in received["bob@example.gov.uk"].get_content()
-    assert "Plan rating changed" in received["cara@example.gov.uk"].get_content()
+        "You can start" in text_of(received["bob@example.gov.uk"])
+    assert "Four personas" in text_of(received["bob@example.gov.uk"])
+    assert "Plan rating changed" in text_of(received["cara@example.gov.uk"])
     count = len(sink_messages())
     again = follow_up_checkin("flow-plan", "needs", "Amber", "2026-09-15T11:00:30+01:00")
     assert again["queued"] == 0
     assert len(sink_messages()) == count  # the same check-in handled twice tells nobody twice
+
+
+def test_the_flows_milestone_results_are_what_programme_status_shows(flow_plans):
+    """A shipped plan with a few check-ins, run as a real flow: its per-milestone results (the
+    milestones table it publishes) and its rating are exactly what `assess()` gives, as
+    `programme status --as-of` shows them. tests/flow_runs/test_flow_matches_assess.py checks the
+    same over generated plans without Prefect."""
+    import json
+    import shutil
+    from datetime import date
+    from pathlib import Path
+
+    from flows.tracking import track_plan
+    from programme.usecases.workspace import Workspace
+    from tasks.reports import artifact_key, table_rows
+
+    shutil.copy(Path(__file__).parents[2] / "plans" / "commissioning-academy-100-day.yaml",
+                flow_plans)
+    ws = Workspace(Store(), flow_plans)
+    plan = ws.plan("commissioning-academy-100-day")
+    ws.ensure_synced(plan, parse_moment("2026-10-05T09:00"))
+    for mid, status, when, extra in [
+        ("scope-agreed", Status.DONE, "2026-10-08T14:00", {}),
+        ("change-board", Status.BLOCKED, "2026-10-14T10:00", {"reason": "no ICB nominee yet"}),
+        ("system-map", Status.IN_PROGRESS, "2026-10-20T11:00", {"forecast": date(2026, 10, 30)}),
+        ("vcs-forum", Status.DROPPED, "2026-10-21T09:00", {}),
+        ("baseline", Status.DONE, "2026-10-24T10:00", {}),  # a Saturday
+        ("resident-conversations", None, "2026-10-26T09:00", {"forecast": date(2026, 11, 6)}),
+    ]:
+        ws.store.record(plan.id, mid, status, parse_moment(when), by=plan.milestone(mid).owner,
+                        **extra)
+    as_of = "2026-10-26T10:00"
+    state = track_plan(plan.id, as_of=as_of, plans_dir=str(flow_plans), send=False,
+                       return_state=True)
+    assert state.is_completed(), state
+    expected = ws.state(plan, parse_moment(as_of, plan.timezone)).assessment
+    assert state.result()["rating"] == expected.rating.label
+    found = {a.key: a for a in run(artifacts_of(state.state_details.flow_run_id))}
+    table = found[artifact_key(plan.id, "milestones")].data
+    rows = json.loads(table) if isinstance(table, str) else table
+    assert rows == table_rows(expected)
+    assert {r["state"].split(",")[0] for r in rows} >= {
+        "done", "blocked", "overdue", "at risk", "slipped by dependency", "dropped"}

@@ -10,11 +10,10 @@ from datetime import date, datetime
 
 import pendulum
 import pytest
+from factory import PEOPLE, make_plan, ms
 
 from programme.rules.chase import due_notifications
 from programme.rules.model import CurrentStatus, Person, ReminderPolicy, Status
-
-from .conftest import PEOPLE, make_plan, ms
 
 DUE = date(2026, 8, 14)
 

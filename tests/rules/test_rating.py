@@ -8,7 +8,7 @@ import pytest
 from factory import at, milestone, plan
 
 from programme.rules.assess import assess
-from programme.rules.forecast import OWNER, TODAY
+from programme.rules.forecast import OWNER_FORECAST, TODAY
 from programme.rules.model import CurrentStatus, Rating, Status
 from programme.rules.rating import derived_states, group_rating, milestone_rating
 
@@ -23,7 +23,7 @@ G, AG, A, AR, R = (Rating.GREEN, Rating.AMBER_GREEN, Rating.AMBER, Rating.AMBER_
     (Status.IN_PROGRESS, 0, 0, None, False, ("due soon", "in progress")),
     (Status.NOT_STARTED, -1, 1, TODAY, False, ("overdue", "not started")),
     (Status.BLOCKED, -2, 2, TODAY, False, ("blocked", "overdue", "not started")),
-    (Status.IN_PROGRESS, 20, 4, OWNER, True, ("at risk", "in progress")),
+    (Status.IN_PROGRESS, 20, 4, OWNER_FORECAST, True, ("at risk", "in progress")),
     (Status.NOT_STARTED, 20, 4, "other", False, ("slipped by dependency", "not started")),
 ])
 def test_derived_states_are_listed_most_important_first(status, days_to_due, slip, driver, owner_late,
