@@ -1,7 +1,7 @@
 """How a check-in's follow-ups start (programme.compose.follow_ups): without a Prefect server
 they are sent by the process that recorded the check-in; with a server that does not answer,
 they are sent from there too, and the check-in stands. The route through a real Prefect server
-and the task worker: tests/flows/test_follow_up_route.py and tests/e2e/test_served.py."""
+and the task worker: tests/flow_runs/test_follow_up_route.py and tests/e2e/test_served.py."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from notifications.sink import text_of
 from programme.compose import follow_ups
 from programme.config import data_dir
 from programme.rules.model import Status
@@ -58,7 +59,7 @@ def test_without_a_prefect_server_the_check_in_sends_its_follow_ups_itself(ws):
     assert not recorded.published
     assert said is None
     [email] = sink_to("bob@example.gov.uk")
-    assert "Four personas" in email.get_content()
+    assert "Four personas" in text_of(email)
 
 
 def test_a_prefect_server_that_does_not_answer_leaves_the_follow_ups_to_the_check_in(
