@@ -63,14 +63,19 @@ def test_without_a_prefect_server_the_check_in_sends_its_follow_ups_itself(ws):
 
 
 def test_a_prefect_server_that_does_not_answer_leaves_the_follow_ups_to_the_check_in(
-        ws, monkeypatch):
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+        ws, monkeypatch, tmp_path):
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_RESULTS_LOCAL_STORAGE_PATH,
+        temporary_settings,
+    )
     from served import free_port
 
     recorded, _ = done(ws)  # committed before anything is handed over
     nobody = f"http://127.0.0.1:{free_port()}/api"
     monkeypatch.setenv("PREFECT_API_URL", nobody)
-    with temporary_settings(updates={PREFECT_API_URL: nobody}):  # over any test harness's
+    with temporary_settings(updates={PREFECT_API_URL: nobody,  # over any test harness's
+                                     PREFECT_RESULTS_LOCAL_STORAGE_PATH: tmp_path / "storage"}):
         said = follow_ups(ws)(recorded, IN_WINDOW)
     assert said.startswith("The Prefect server did not take the follow-ups")
     assert len(sink_to("bob@example.gov.uk")) == 1

@@ -7,6 +7,7 @@ after that, nobody is told twice."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,8 +39,12 @@ IN_WINDOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # a Thursday morning in Lo
 
 
 @pytest.fixture
-def served_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness) -> Workspace:
-    from prefect.settings import get_current_settings
+def served_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness) -> Iterator[Workspace]:
+    from prefect.settings import (
+        PREFECT_RESULTS_LOCAL_STORAGE_PATH,
+        get_current_settings,
+        temporary_settings,
+    )
 
     folder = tmp_path / "plans"
     folder.mkdir()
@@ -47,7 +52,9 @@ def served_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness) 
     monkeypatch.setenv("PROGRAMME_PLANS", str(folder))
     monkeypatch.setenv("PROGRAMME_NOW", IN_WINDOW.isoformat())
     monkeypatch.setenv("PREFECT_API_URL", get_current_settings().api.url)
-    return Workspace(Store(), folder)
+    # the runs' parameters and results go here, not to the user's $PREFECT_HOME/storage
+    with temporary_settings(updates={PREFECT_RESULTS_LOCAL_STORAGE_PATH: tmp_path / "storage"}):
+        yield Workspace(Store(), folder)
 
 
 def emails_to(address: str) -> list:
