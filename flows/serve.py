@@ -1,48 +1,42 @@
 """The served mode: every flow registered as deployments on the Prefect server at
-PREFECT_API_URL, with its schedule or trigger, and served from this process.
+PREFECT_API_URL, with its schedule, and served from this process; and the task worker for
+check-in follow-ups, as a child process of this one.
 
 * track-<plan>: tracking at 09:00 on weekdays in the plan's timezone (bank holidays and closure
   days are recognised by the chase policy, which sends nothing on them);
 * digest-<plan>: the plan's digest, Mondays 08:00 plan time; portfolio-digest: Mondays 08:00
   Europe/London, to the sponsors;
-* check-in-follow-up: run by a deployment trigger on every `programme.milestone.*` event.
+* the task worker (flows/worker.py): each check-in's follow-ups, handed over as a background
+  task. They used to run as a `check-in-follow-up` deployment started by an event trigger,
+  13 s after the check-in instead of under one; the check-in events are still emitted for
+  automations and the event feed, but nothing here runs on them any more.
 
 For workers on a work pool instead of this process, see prefect.yaml at the repository root.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 from prefect import serve
-from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
 from prefect.schedules import Cron
 
 from programme.store import Store
 from programme.usecases.workspace import Workspace
 
 from .digest import weekly_digest
-from .followup import follow_up
 from .tracking import track_plan
+from .worker import PARENT
 
 TRACKING_CRON = "0 9 * * 1-5"
 DIGEST_CRON = "0 8 * * 1"
-EVENTS = "programme.milestone.*"
-
-
-def follow_up_trigger(plans_dir: str | None = None) -> DeploymentEventTrigger:
-    parameters = {
-        "plan_id": "{{ event.payload.plan }}",
-        "milestone_id": "{{ event.payload.milestone }}",
-        "event": "{{ event.event }}",
-        "rating_before": "{{ event.payload.rating_before }}",
-        "rating_after": "{{ event.payload.rating_after }}",
-    }
-    if plans_dir:
-        parameters["plans_dir"] = plans_dir
-    return DeploymentEventTrigger(name="check-in", expect={EVENTS},
-                                  match={"prefect.resource.id": "programme.milestone.*"},
-                                  parameters=parameters)
+log = logging.getLogger("programme.serve")
 
 
 def deployments(plans_dir: str | None = None) -> list:
@@ -62,11 +56,64 @@ def deployments(plans_dir: str | None = None) -> list:
         name="portfolio-digest", parameters={"portfolio": True, "per_plan": False, **common},
         schedules=[Cron(DIGEST_CRON, timezone="Europe/London")], tags=["programme"],
         description="Weekly portfolio digest to the sponsors"))
-    out.append(follow_up.to_deployment(
-        name="check-in-follow-up", triggers=[follow_up_trigger(plans_dir)], tags=["programme"],
-        description="Tells owners they can start and the lead when the rating moves"))
     return out
 
 
-def serve_all(plans_dir: str | None = None) -> None:
-    serve(*deployments(plans_dir), print_starting_message=True)
+class TaskWorkerProcess:
+    """`programme worker` as a child of `programme serve`: started with it, restarted (after
+    1 s, doubling to a minute) if it exits on its own, stopped with it. The child also exits
+    if this process dies without stopping it (it watches its parent)."""
+
+    def __init__(self, command: list[str]):
+        self.command = command
+        self.proc: subprocess.Popen | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._keep_running, name="task-worker", daemon=True)
+
+    def start(self) -> TaskWorkerProcess:
+        self._thread.start()
+        return self
+
+    def _keep_running(self) -> None:
+        pause = 1.0
+        while True:
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                started = time.monotonic()
+                self.proc = subprocess.Popen(self.command,
+                                             env={**os.environ, PARENT: str(os.getpid())})
+            code = self.proc.wait()
+            if self._stopping.is_set():
+                return
+            pause = 1.0 if time.monotonic() - started > 60 else min(pause * 2, 60.0)
+            log.warning("the task worker exited (code %s); starting it again in %.0f s", code, pause)
+            if self._stopping.wait(pause):
+                return
+
+    def stop(self, timeout: float = 20) -> None:
+        with self._lock:
+            self._stopping.set()
+            proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def worker_command(plans_dir: str | None = None, verbose: bool = False) -> list[str]:
+    return [sys.executable, "-m", "programme", "worker",
+            *(["--plans", plans_dir] if plans_dir else []), *(["--verbose"] if verbose else [])]
+
+
+def serve_all(plans_dir: str | None = None, worker: bool = True, verbose: bool = False) -> None:
+    child = TaskWorkerProcess(worker_command(plans_dir, verbose)).start() if worker else None
+    try:
+        serve(*deployments(plans_dir), print_starting_message=True)
+    finally:
+        if child is not None:
+            child.stop()

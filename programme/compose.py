@@ -6,11 +6,14 @@ and for how a check-in's follow-ups are started, so the choice is made in one pl
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from programme.usecases.checkin import FollowUp, Recorded
 from programme.usecases.dispatch import Dispatcher
 from programme.usecases.workspace import Workspace
+
+HANDED_OVER = "Follow-ups handed to the task worker."
 
 
 def dispatcher() -> Dispatcher:
@@ -20,18 +23,61 @@ def dispatcher() -> Dispatcher:
     return AppriseDispatcher()
 
 
-def follow_up_in_process(ws: Workspace) -> FollowUp:
-    """Follow-ups run here, after the check-in is committed (the embedded default)."""
+def prefect_server() -> bool:
+    """A Prefect server is configured (served mode), as opposed to the embedded default."""
+    return bool(os.environ.get("PREFECT_API_URL"))
+
+
+def follow_ups(ws: Workspace) -> FollowUp:
+    """How a check-in's follow-ups start, after its history row is committed.
+
+    With a Prefect server they are queued in the outbox here (a few rows: nothing is lost if
+    Prefect loses the run; the next chase would send them) and handed to the task worker as a
+    background task, which sends them within a second. Should the server not take the task,
+    they are sent from here instead. Without a server they run here, as `programme update`
+    always did."""
 
     def run(recorded: Recorded, now: datetime) -> str | None:
-        if recorded.published:  # a Prefect server runs them (the check-in follow-up deployment)
-            return "Follow-ups handed to the Prefect server."
-        from programme.usecases.followups import follow_up
+        if not prefect_server():
+            return _here(ws, recorded, now)
+        from programme.usecases.chase import queue_follow_ups
 
-        result = follow_up(ws, recorded.plan.id, recorded.entry.milestone_id,
-                           recorded.before.rating, now, dispatcher())
-        if result.errors:
-            return f"Follow-ups queued; {len(result.errors)} could not be sent yet (retried later)."
-        return None
+        queue_follow_ups(ws.store, recorded.after, recorded.entry.milestone_id,
+                         recorded.before.rating, recorded.after.rating, now)
+        try:
+            hand_over(recorded, now)
+        except Exception as exc:  # the check-in is committed: its follow-ups go from here
+            reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+            said = _here(ws, recorded, now)
+            return (f"The Prefect server did not take the follow-ups ({reason}); sent from here"
+                    + (f". {said}" if said else "."))
+        return HANDED_OVER
 
     return run
+
+
+def follow_up_in_process(ws: Workspace) -> FollowUp:
+    """The earlier name of `follow_ups` (it runs them here only without a Prefect server)."""
+    return follow_ups(ws)
+
+
+def hand_over(recorded: Recorded, now: datetime) -> None:
+    """`.delay()` the background task: a run created on the Prefect server, which pushes it to
+    a task worker. A server that refuses the connection fails this at once (Prefect's client
+    retries a refused connection only once it has connected); the client's retry settings are
+    left alone, since Prefect sends the caller's settings along and the worker runs the task
+    with them."""
+    from tasks.followup import follow_up_checkin
+
+    follow_up_checkin.delay(recorded.plan.id, recorded.entry.milestone_id,
+                            recorded.before.rating.label, now.isoformat())
+
+
+def _here(ws: Workspace, recorded: Recorded, now: datetime) -> str | None:
+    from programme.usecases.followups import follow_up
+
+    result = follow_up(ws, recorded.plan.id, recorded.entry.milestone_id, recorded.before.rating,
+                       now, dispatcher())
+    if result.errors:
+        return f"Follow-ups queued; {len(result.errors)} could not be sent yet (retried later)."
+    return None

@@ -1,48 +1,59 @@
-"""Follow-up steps after a check-in: re-forecast, and queue who needs telling."""
+"""A check-in's follow-ups as a Prefect background task.
+
+The check-in (web page, API or `programme update`) calls `follow_up_checkin.delay(...)` after
+its history row is committed; a long-running task worker (`programme serve`, or `programme
+worker` on its own) picks the run up within a fraction of a second, where a deployment started
+by an event trigger took 13 s. The body is the use case itself: re-assess the plan at the
+check-in's moment, queue the follow-ups (keys stable per check-in, so a rerun tells nobody
+twice) and send them, the sending window judged at the moment of sending.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from pathlib import Path
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from programme.rules.assess import Assessment
 from programme.rules.model import Rating
-from programme.usecases.chase import ChaseResult, queue_due
-from programme.usecases.chase import queue_follow_ups as queue_follow_ups_now
-from programme.usecases.workspace import Workspace
+from programme.store import Store
+from programme.usecases.workspace import Workspace, current_moment, parse_moment
 
-from .reports import artifact_key
-
-
-@task(name="re-forecast", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
-def reforecast(ws: Workspace, plan_id: str, now: datetime) -> Assessment:
-    """The plan assessed after the change; its forecasts published for the UI."""
-    plan = ws.plan(plan_id)
-    a = ws.state(plan, now).assessment
-    lines = [f"# {plan.title}: {a.rating.label}", "",
-             f"Re-forecast {a.today:%A %-d %B %Y} after a check-in. The plan ends "
-             f"{a.overall.forecast:%-d %b %Y}" + (f", {a.overall.end_slip} working days late."
-                                                  if a.overall.end_slip else ", on time."), "",
-             "| Milestone | Due | Forecast | Slip | State |", "|---|---|---|---|---|"]
-    for v in a.views():
-        if v.is_open:
-            lines.append(f"| {v.id} | {v.milestone.due} | {v.forecast} | {v.slip} | {v.state} |")
-    create_markdown_artifact(markdown="\n".join(lines), key=artifact_key(plan.id, "forecast"),
-                             description=f"{plan.title}: forecast after a check-in")
-    return a
+_plans_dir: Path | None = None
+_stores: dict[str, Store] = {}
 
 
-@task(name="queue-follow-ups", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
-def queue_follow_ups(ws: Workspace, assessment: Assessment, milestone_id: str,
-                     rating_before: str | None, rating_after: str | None,
-                     now: datetime) -> ChaseResult:
-    """'You can start' to owners now unblocked, 'rating changed' to the lead, and whatever the
-    chase policy says is due now (a block goes to the lead at once)."""
+def use_plans(folder: Path | None) -> None:
+    """The plans folder this worker's follow-ups read (default: $PROGRAMME_PLANS or ./plans)."""
+    global _plans_dir
+    _plans_dir = folder
+
+
+def store() -> Store:
+    """One store (one connection pool, schema checked once) per database for the worker's
+    lifetime, rather than a new one per follow-up."""
+    from programme.config import database_url
+
+    url = database_url()
+    if url not in _stores:
+        _stores[url] = Store(url)
+    return _stores[url]
+
+
+@task(name="check-in-follow-up", task_run_name="{plan_id} {milestone_id}", retries=3,
+      retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
+def follow_up_checkin(plan_id: str, milestone_id: str, rating_before: str | None,
+                      at: str) -> dict:
+    """Tell the owners this check-in unblocked that they can start, and the lead when the
+    plan's rating moved. `at` is the check-in's moment (ISO text); `rating_before` the plan's
+    rating just before it (e.g. "Amber")."""
+    from programme.compose import dispatcher
+    from programme.usecases.followups import follow_up
+
+    now = parse_moment(at)
     before = Rating.parse(rating_before) if rating_before else None
-    after = Rating.parse(rating_after) if rating_after else None
-    follow = queue_follow_ups_now(ws.store, assessment, milestone_id, before, after, now)
-    policy = queue_due(ws, assessment.plan, now)
-    return follow + policy
+    ws = Workspace(store(), _plans_dir)
+    result = follow_up(ws, plan_id, milestone_id, before, now, dispatcher(),
+                       send_at=current_moment())
+    return {"plan": plan_id, "milestone": milestone_id, "queued": result.queued,
+            "sent": result.sent, "failed": result.failed}

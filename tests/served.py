@@ -1,8 +1,10 @@
-"""A served stack on this machine, for the end-to-end test and the latency benchmark: a Prefect
-server on its own PostgreSQL database and PREFECT_HOME, and `programme serve` against it."""
+"""A served stack on this machine, for the end-to-end tests and the latency benchmark: a Prefect
+server on its own PostgreSQL database and PREFECT_HOME, and `programme serve` against it (with
+its task worker, or without it to start `programme worker` later)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +13,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -70,19 +72,53 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def _ready(env: dict) -> bool:
-    code = ("import asyncio\n"
-            "from prefect.client.orchestration import get_client\n"
-            "async def main():\n"
-            "    async with get_client() as c:\n"
-            "        autos = await c.read_automations()\n"
-            "        deps = await c.read_deployments()\n"
-            "    ok = 'check-in-follow-up' in {d.name for d in deps} and any(a.enabled for a in autos)\n"
-            "    print('yes' if ok else 'no')\n"
-            "asyncio.run(main())\n")
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                            timeout=60)
-    return result.stdout.strip().endswith("yes")
+def api_post(api: str, path: str, body: dict | None = None):
+    """POST to the Prefect server's REST API (no Prefect import: it costs seconds per process)."""
+    request = urllib.request.Request(f"{api}{path}", data=json.dumps(body or {}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def deployment_names(api: str) -> set[str]:
+    try:
+        return {d["name"] for d in api_post(api, "/deployments/filter")}
+    except OSError:
+        return set()
+
+
+FOLLOW_UP_TASK = "follow_up_checkin-"  # the task key's prefix (the rest hashes the task's code)
+
+
+def task_workers(api: str) -> set[str]:
+    """The identifiers (host-pid) of the task workers subscribed to the check-in follow-up."""
+    try:
+        workers = api_post(api, "/task_workers/filter")
+    except OSError:
+        return set()
+    return {w["identifier"] for w in workers
+            if any(k.startswith(FOLLOW_UP_TASK) for k in w.get("task_keys", []))}
+
+
+def task_worker_ready(api: str) -> bool:
+    return bool(task_workers(api))
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def follow_up_runs(api: str) -> list[dict]:
+    """The check-in follow-up task runs the server knows, oldest first."""
+    runs = api_post(api, "/task_runs/filter", {"sort": "EXPECTED_START_TIME_ASC"})
+    return [r for r in runs if r["task_key"].startswith(FOLLOW_UP_TASK)]
 
 
 @dataclass
@@ -90,10 +126,23 @@ class Stack:
     api: str
     client_env: dict
     logs: Path
+    workers: list[subprocess.Popen] = field(default_factory=list)
+    serving: subprocess.Popen | None = None  # `programme serve`
 
     def tail(self) -> str:
         return "\n".join(f"--- {p.name} ---\n{p.read_text()[-4000:]}"
                          for p in sorted(self.logs.glob("*.log")))
+
+    def start_worker(self, timeout: float = 120) -> subprocess.Popen:
+        """`programme worker` on its own; returns once it is subscribed."""
+        log = open(self.logs / f"worker-{len(self.workers) + 1}.log", "w")  # noqa: SIM115
+        proc = subprocess.Popen([sys.executable, "-m", "programme", "worker"], env=self.client_env,
+                                stdout=log, stderr=subprocess.STDOUT)
+        self.workers.append(proc)
+        wait_for(lambda: proc.poll() is not None or task_worker_ready(self.api), timeout,
+                 "`programme worker` to subscribe", interval=0.5)
+        assert proc.poll() is None, self.tail()
+        return proc
 
 
 # A Thursday morning in London: inside every plan's sending window, so follow-ups go at once.
@@ -102,9 +151,12 @@ IN_WINDOW = "2026-12-03T10:00:00+00:00"
 
 @contextmanager
 def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
-                 now: str = IN_WINDOW) -> Iterator[Stack]:
-    """Start the Prefect server and `programme serve` with every programme process's clock at
-    `now` (PROGRAMME_NOW); yield once the trigger is in place."""
+                 now: str = IN_WINDOW, worker: bool = True,
+                 database_url: str | None = None) -> Iterator[Stack]:
+    """Start the Prefect server and `programme serve` (with its task worker, or with
+    `--no-worker`) with every programme process's clock at `now` (PROGRAMME_NOW) and their store
+    at `database_url` (default: SQLite in the data folder); yield once the deployments are
+    registered and the task worker, if any, is subscribed."""
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -118,8 +170,8 @@ def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
         client_env = {**base, "PREFECT_HOME": str(work / "prefect-client"), "PREFECT_API_URL": api,
                       "PROGRAMME_HOME": str(work / "home"), "PROGRAMME_PLANS": str(plans),
                       "PROGRAMME_SMTP_URL": smtp_url, "PROGRAMME_DELIVERY": "live",
-                      "PROGRAMME_NOW": now,
-                      "PREFECT_RUNNER_POLL_FREQUENCY": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
+                      "PROGRAMME_NOW": now, "PREFECT_LOGGING_LEVEL": "WARNING",
+                      **({"PROGRAMME_DATABASE_URL": database_url} if database_url else {})}
         with open(logs / "server.log", "w") as server_log, open(logs / "serve.log", "w") as serve_log:
             server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host",
                                        "127.0.0.1", "--port", str(port)], env=server_env,
@@ -129,13 +181,21 @@ def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
             try:
                 wait_for(lambda: server.poll() is not None or healthy(api), timeout, "the Prefect server")
                 assert server.poll() is None, stack.tail()
-                serving = subprocess.Popen([sys.executable, "-m", "programme", "serve"], env=client_env,
+                serving = subprocess.Popen([sys.executable, "-m", "programme", "serve",
+                                            *([] if worker else ["--no-worker"])], env=client_env,
                                            stdout=serve_log, stderr=subprocess.STDOUT)
-                wait_for(lambda: serving.poll() is not None or _ready(client_env), timeout,
-                         "the served deployments and their trigger", interval=1)
+
+                def ready() -> bool:
+                    return "portfolio-digest" in deployment_names(api) and (
+                        not worker or task_worker_ready(api))
+
+                wait_for(lambda: serving.poll() is not None or ready(), timeout,
+                         "the served deployments" + (" and the task worker" if worker else ""),
+                         interval=0.5)
                 assert serving.poll() is None, stack.tail()
+                stack.serving = serving
                 yield stack
             finally:
-                if serving is not None:
-                    _stop(serving)
+                for proc in [*stack.workers, *([serving] if serving is not None else [])]:
+                    _stop(proc)
                 _stop(server)

@@ -181,7 +181,7 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan
                                                   help="Who is answering (a person id).")] = None,
            plans: PlansOption = None) -> None:
     """Record a check-in: a status change, a forecast date or a note."""
-    from programme.compose import follow_up_in_process
+    from programme.compose import follow_ups
     from programme.rules.dates import DateError, parse_date
     from programme.usecases.checkin import CheckIn, record_checkin
 
@@ -211,7 +211,7 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan
                    f"{suggest(by, list(plan.people))}")
     checkin = CheckIn(milestone_id, chosen[0] if chosen else None, days.get("--forecast"), note,
                       blocked, days.get("--on"), by, "cli")
-    recorded, said = record_checkin(ws, plan, checkin, parse_moment(None), follow_up_in_process(ws))
+    recorded, said = record_checkin(ws, plan, checkin, parse_moment(None), follow_ups(ws))
     entry = recorded.entry
     change = (f"{entry.previous.value} → {entry.status.value}" if entry.previous != entry.status
               else entry.status.value)

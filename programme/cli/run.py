@@ -1,5 +1,6 @@
-"""`programme run` (a tracking pass, in-process) and `programme serve` (deployments on a
-Prefect server). Prefect is imported here only, inside the commands."""
+"""`programme run` (a tracking pass, in-process), `programme serve` (deployments on a Prefect
+server, and the task worker for check-in follow-ups) and `programme worker` (the task worker
+alone). Prefect is imported here only, inside the commands."""
 
 from __future__ import annotations
 
@@ -65,23 +66,46 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(PARTIAL)
 
     @app.command()
-    def serve(plans: PlansOption = None, verbose: VerboseOpt = False) -> None:
+    def serve(plans: PlansOption = None, verbose: VerboseOpt = False,
+              worker: Annotated[bool, typer.Option(
+                  "--worker/--no-worker",
+                  help="Start the task worker for check-in follow-ups too (default), or leave "
+                       "them to `programme worker` elsewhere.")] = True) -> None:
         """Register and serve the deployments on the Prefect server at PREFECT_API_URL: daily
-        tracking (09:00 on working days, plan time), the Monday digest, and the check-in
-        triggers."""
-        import os
-
-        from programme.cli.common import fail
-
-        if not os.environ.get("PREFECT_API_URL"):
-            raise fail("PREFECT_API_URL is not set: start a Prefect server (`prefect server "
-                       "start`) and point PREFECT_API_URL at it, e.g. http://127.0.0.1:4200/api")
+        tracking (09:00 on working days, plan time) and the Monday digest; and start the task
+        worker that sends each check-in's follow-ups."""
+        _need_prefect_server()
         from flows.settings import served
 
         served(verbose)
         from flows.serve import serve_all
 
-        serve_all(str(plans) if plans else None)
+        serve_all(str(plans) if plans else None, worker=worker, verbose=verbose)
+
+    @app.command()
+    def worker(plans: PlansOption = None, verbose: VerboseOpt = False,
+               limit: Annotated[int, typer.Option(
+                   "--limit", min=1, help="Follow-ups run at once.")] = 10) -> None:
+        """Run the task worker alone: it sends the follow-ups of every check-in (from the web
+        service, the API or `programme update`) handed over through the Prefect server at
+        PREFECT_API_URL. `programme serve` starts one itself; run more on other machines."""
+        _need_prefect_server()
+        from flows.settings import served
+
+        served(verbose)
+        from flows.worker import run_worker
+
+        run_worker(str(plans) if plans else None, limit=limit)
+
+
+def _need_prefect_server() -> None:
+    import os
+
+    from programme.cli.common import fail
+
+    if not os.environ.get("PREFECT_API_URL"):
+        raise fail("PREFECT_API_URL is not set: start a Prefect server (`prefect server "
+                   "start`) and point PREFECT_API_URL at it, e.g. http://127.0.0.1:4200/api")
 
 
 def _print_quiet(ws, targets, results: list[dict], as_of: bool) -> None:

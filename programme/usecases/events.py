@@ -1,9 +1,10 @@
-"""Status changes as events: every check-in is published so follow-up work starts at once.
+"""Status changes as events: every check-in is published for whatever listens.
 
 With a Prefect server configured (PREFECT_API_URL), each change is emitted as a Prefect event
 (`programme.milestone.done`, `.blocked`, `.forecast-changed`, ...) with the plan and milestone as
-resources; deployment triggers start the follow-up flow. Without one (the laptop default) there
-is nothing to listen, and the next tracking run picks the change up from the store.
+resources, for Prefect automations and the event feed. The check-in's own follow-ups do not
+wait on them: they are handed to the task worker directly (programme.compose). Without a server
+(the laptop default) there is nothing to listen.
 """
 
 from __future__ import annotations

@@ -134,9 +134,11 @@ def test_the_weekly_digest_goes_to_subscribers_and_the_portfolio_to_sponsors_onc
     assert again["queued"] == 0 and len(sink_messages()) == 3
 
 
-def test_a_check_in_tells_the_next_owner_they_can_start_and_the_lead_of_a_new_rating(flow_plans):
-    from flows.followup import follow_up
+def test_the_follow_up_task_tells_the_next_owner_they_can_start_and_the_lead_of_a_new_rating(
+        flow_plans, monkeypatch):
+    from tasks.followup import follow_up_checkin
 
+    monkeypatch.setenv("PROGRAMME_NOW", "2026-09-15T11:01+01:00")  # inside the sending window
     store = Store()
     from programme.usecases.workspace import Workspace
 
@@ -144,19 +146,17 @@ def test_a_check_in_tells_the_next_owner_they_can_start_and_the_lead_of_a_new_ra
     plan = ws.plan("flow-plan")
     ws.ensure_synced(plan, parse_moment("2026-09-15T09:00"))
     store.record(plan.id, "needs", Status.DONE, parse_moment("2026-09-15T11:00"), by="ana")
-    result = follow_up("flow-plan", "needs", event="programme.milestone.done",
-                       rating_before="Amber", rating_after="Green", plans_dir=str(flow_plans),
-                       as_of="2026-09-15T11:01")
-    assert result["failed"] == 0
+    result = follow_up_checkin("flow-plan", "needs", "Amber", "2026-09-15T11:00:30+01:00")
+    assert result["failed"] == 0 and result["queued"] == 2
     received = {str(m["To"]): m for m in sink_messages()}
     assert "You can start" in str(received["bob@example.gov.uk"]["Subject"]) or \
         "You can start" in text_of(received["bob@example.gov.uk"])
     assert "Four personas" in text_of(received["bob@example.gov.uk"])
     assert "Plan rating changed" in text_of(received["cara@example.gov.uk"])
     count = len(sink_messages())
-    follow_up("flow-plan", "needs", event="programme.milestone.done", rating_before="Amber",
-              rating_after="Green", plans_dir=str(flow_plans), as_of="2026-09-15T11:02")
-    assert len(sink_messages()) == count  # the same event handled twice tells nobody twice
+    again = follow_up_checkin("flow-plan", "needs", "Amber", "2026-09-15T11:00:30+01:00")
+    assert again["queued"] == 0
+    assert len(sink_messages()) == count  # the same check-in handled twice tells nobody twice
 
 
 def test_the_flows_milestone_results_are_what_programme_status_shows(flow_plans):
