@@ -12,8 +12,8 @@ from pathlib import Path
 
 from prefect import flow
 from prefect.runtime import flow_run
-from prefect.utilities.annotations import quote
 
+from flows.passing import quoted
 from programme.store import Store
 from programme.usecases.workspace import Workspace, parse_moment
 from tasks.chase import send_notifications
@@ -31,10 +31,10 @@ def follow_up(plan_id: str, milestone_id: str, event: str = "", rating_before: s
               as_of: str | None = None) -> dict:
     now = parse_moment(as_of)
     ws = Workspace(Store(), Path(plans_dir) if plans_dir else None)
-    assessment = reforecast(quote(ws), plan_id, now)
-    queued = queue_follow_ups(quote(ws), quote(assessment), milestone_id, rating_before,
+    assessment = reforecast(quoted(ws), plan_id, now)
+    queued = queue_follow_ups(quoted(ws), quoted(assessment), milestone_id, rating_before,
                               rating_after, now)
-    sent = send_notifications(quote(ws.store), now)
+    sent = send_notifications(quoted(ws.store), now)
     return {"plan": plan_id, "milestone": milestone_id, "event": event,
             "rating": assessment.rating.label, "queued": queued.queued, "sent": sent.sent,
             "failed": sent.failed}
