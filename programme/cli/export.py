@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         if fmt not in FORMATS:
             raise fail(f"--format {fmt!r}: use {' or '.join(FORMATS)}")
         ws = _workspace(plans)
-        targets = ws.plans() if all_plans else [ws.plan(plan_id)]
+        targets = ws.plans() if plan_id is None else [ws.plan(plan_id)]
         if all_plans:
             for problem in ws.problems():
                 err.print(f"[yellow]not included:[/] {problem}", soft_wrap=True, markup=False)
