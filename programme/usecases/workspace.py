@@ -41,7 +41,7 @@ class Workspace:
 
     def plans(self) -> list[Plan]:
         """Every plan that validates (broken files are reported by `problems`, not fatal)."""
-        return [r.plan for r in self.load() if r.ok]
+        return [r.plan for r in self.load() if r.ok and r.plan is not None]
 
     def plan(self, plan_id: str) -> Plan:
         for result in self.load():
