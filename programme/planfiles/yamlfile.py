@@ -9,6 +9,8 @@ is the one the pure-Python loader gives for every input.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import yaml
 
 from programme.planfiles.rawplan import Raw, RawList
@@ -18,10 +20,14 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader whose mappings and sequences carry 1-based line numbers."""
 
 
-_CSafeLoader = getattr(yaml, "CSafeLoader", None)
+if TYPE_CHECKING:  # the stubs always declare it; a PyYAML built without libyaml lacks it
+    _FastBase = yaml.CSafeLoader
+    _Loader = yaml.SafeLoader | yaml.CSafeLoader  # the constructors below serve both loaders
+else:
+    _FastBase = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 
 
-class _FastLineLoader(_CSafeLoader or yaml.SafeLoader):
+class _FastLineLoader(_FastBase):
     """The same constructors over libyaml's parser (the plain SafeLoader when PyYAML lacks it)."""
 
 
@@ -29,7 +35,7 @@ _STR = "tag:yaml.org,2002:str"
 _Scalar = yaml.ScalarNode
 
 
-def _construct(loader: _LineLoader, node: yaml.Node) -> object:
+def _construct(loader: _Loader, node: yaml.Node) -> object:
     # A plain string is most of a plan: take its text straight from the node (what
     # construct_yaml_str returns) instead of going through PyYAML's generic dispatch.
     if node.tag == _STR and type(node) is _Scalar:
@@ -37,7 +43,7 @@ def _construct(loader: _LineLoader, node: yaml.Node) -> object:
     return loader.construct_object(node, deep=True)
 
 
-def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> Raw:
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> Raw:
     raw = Raw(line=node.start_mark.line + 1)
     lines = raw.key_lines
     loader.flatten_mapping(node)
@@ -54,7 +60,7 @@ def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> Raw:
     return raw
 
 
-def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> RawList:
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> RawList:
     items = RawList(line=node.start_mark.line + 1)
     for child in node.value:
         items.append(_construct(loader, child))
@@ -62,11 +68,16 @@ def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> RawList:
     return items
 
 
+def _date_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return loader.construct_yaml_str(node)
+
+
+_loader: type[_LineLoader] | type[_FastLineLoader]
 for _loader in (_LineLoader, _FastLineLoader):
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
     # Dates stay text here: the validator parses them, so a bad date is reported at its line.
-    _loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _date_text)
 
 
 class YamlError(Exception):
