@@ -194,9 +194,9 @@ class Store(RaidLog):
                     definition_hash=digest, last_synced_at=now))
             existing = {r.id: r for r in conn.execute(
                 select(t.milestones).where(t.milestones.c.plan_id == plan.id))}
-            if first or row.definition_hash != digest:
+            if row is None or row.definition_hash != digest:
                 record_version(conn, plan, now, digest, commit, existing,
-                               None if first else row.last_synced_at)
+                               None if row is None else row.last_synced_at)
             added, changed, unchanged = [], [], 0
             for position, m in enumerate(plan.milestones):
                 values = dict(title=m.title, owner=m.owner, due=m.due, phase=m.phase,
@@ -233,7 +233,7 @@ class Store(RaidLog):
             if first:
                 self._baseline(conn, plan, now, "first sync")
         return SyncResult(plan.id, tuple(added), tuple(changed), tuple(removed), unchanged,
-                          first, first or row.definition_hash != digest)
+                          first, row is None or row.definition_hash != digest)
 
     def plan_ids(self) -> list[str]:
         with self._read() as conn:
@@ -284,12 +284,12 @@ class Store(RaidLog):
                 previous: Status | None = None, happened_on: date | None = None) -> None:
         if previous is None:
             previous = Status(conn.execute(select(t.milestones.c.status).where(
-                t.milestones.c.plan_id == plan_id, t.milestones.c.id == milestone_id)).scalar())
+                t.milestones.c.plan_id == plan_id, t.milestones.c.id == milestone_id)).scalar_one())
         conn.execute(insert(t.status_history).values(
             plan_id=plan_id, milestone_id=milestone_id, at=at, by=by, old_status=previous.value,
             new_status=status.value, forecast=forecast, reason=reason, note=note, source=source,
             happened_on=happened_on))
-        values = {"status": status.value, "updated_at": at}
+        values: dict[str, object] = {"status": status.value, "updated_at": at}
         if forecast is not None:
             values["forecast"] = forecast
         conn.execute(update(t.milestones).where(

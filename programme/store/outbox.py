@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    Update,
     and_,
     bindparam,
     func,
@@ -189,10 +190,9 @@ class Outbox:
         if not rows:
             return []
         with self._begin() as conn:
-            if conn.dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
+            from sqlalchemy.dialects import postgresql, sqlite
+
+            insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
             # rowcount is -1 for insert-or-skip on psycopg: RETURNING says what went in
             stmt = insert(outbox).on_conflict_do_nothing(index_elements=["key"]).returning(
                 outbox.c.key)
@@ -260,7 +260,7 @@ class Outbox:
         """Several messages' outcomes in one transaction (a group commit): what completed while
         the last commit ran is recorded together, so a commit is not paid per message."""
         now = plain_utc(now)
-        buckets: dict[tuple, tuple[object, dict, list[int]]] = {}
+        buckets: dict[tuple, tuple[Update, dict, list[int]]] = {}
         for rows, delivered, error, permanent in outcomes:
             accepted = set(delivered)
             for row in rows:
