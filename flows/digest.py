@@ -10,8 +10,8 @@ from pathlib import Path
 
 from prefect import flow
 from prefect.runtime import flow_run
-from prefect.utilities.annotations import quote
 
+from flows.passing import quoted
 from programme.store import Store
 from programme.usecases.workspace import Workspace, parse_moment
 from tasks.chase import send_notifications
@@ -31,15 +31,15 @@ def weekly_digest(plan_id: str | None = None, portfolio: bool = True, per_plan: 
     now = parse_moment(as_of)
     ws = Workspace(Store(), Path(plans_dir) if plans_dir else None)
     plan_ids = [plan_id] if plan_id else [p.id for p in ws.plans()]
-    snapshots = [read_snapshot.with_options(task_run_name=f"read {pid}")(quote(ws), pid, now)
+    snapshots = [read_snapshot.with_options(task_run_name=f"read {pid}")(quoted(ws), pid, now)
                  for pid in plan_ids]
     queued = sum(queue_digest.with_options(task_run_name=f"digest {s.plan.id}")(
-        quote(ws), quote(s), now) for s in snapshots) if per_plan else 0
+        quoted(ws), quoted(s), now) for s in snapshots) if per_plan else 0
     if portfolio:
         today = max(s.state.assessment.today for s in snapshots) if snapshots else now.date()
-        queued += queue_portfolio(quote(ws), quote(snapshots), now, today)
+        queued += queue_portfolio(quoted(ws), quoted(snapshots), now, today)
     result = None
     if send and snapshots:
-        result = send_notifications(quote(ws), now)
+        result = send_notifications(quoted(ws), now)
     return {"plans": plan_ids, "queued": queued, "sent": result.sent if result else 0,
             "failed": result.failed if result else 0}

@@ -9,11 +9,12 @@ Rerunning the same day sends nothing twice: the outbox's unique key sees to that
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from prefect import flow
 from prefect.runtime import flow_run
-from prefect.utilities.annotations import quote
 
+from flows.passing import quoted
 from programme.usecases.workspace import parse_moment
 from tasks.chase import queue_notifications, send_notifications
 from tasks.milestones import MilestoneTrack, rate_plan, track_milestone
@@ -36,11 +37,13 @@ def track_plan(plan_id: str, as_of: str | None = None, plans_dir: str | None = N
     now = ctx.now  # as_of read in the plan's timezone
     tracks: dict[str, MilestoneTrack] = {}
     for m in ctx.order:
-        tracks[m.id] = track_milestone(quote(ctx), m.id, [tracks[d] for d in m.depends_on])
-    assessment = rate_plan(quote(ctx), [tracks[m.id] for m in ctx.plan.milestones])
-    queued = queue_notifications(quote(ctx), quote(assessment), list(tracks.values()))
-    sent = send_notifications(quote(ctx.workspace), now) if send else None
-    published = publish_report(quote(ctx), quote(assessment))
+        # the task returns a named Completed state; Prefect hands the flow its data
+        tracks[m.id] = cast(MilestoneTrack,
+                            track_milestone(quoted(ctx), m.id, [tracks[d] for d in m.depends_on]))
+    assessment = rate_plan(quoted(ctx), [tracks[m.id] for m in ctx.plan.milestones])
+    queued = queue_notifications(quoted(ctx), quoted(assessment), list(tracks.values()))
+    sent = send_notifications(quoted(ctx.workspace), now) if send else None
+    published = publish_report(quoted(ctx), quoted(assessment))
     return {
         "plan": ctx.plan.id, "as_of": now.isoformat(), "rating": assessment.rating.label,
         "milestones": len(tracks), "queued": queued.queued, "already_queued": queued.skipped,

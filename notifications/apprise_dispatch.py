@@ -29,6 +29,7 @@ import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import make_msgid
 from pathlib import Path
 
 import apprise
@@ -67,8 +68,8 @@ _apprise_make_msgid = getattr(_email_base, "make_msgid", None)
 
 def _make_msgid(idstring=None, domain=None):
     reference = getattr(_message, "reference", None)
-    if reference is None or _apprise_make_msgid is None:
-        return _apprise_make_msgid(idstring, domain)
+    if reference is None:
+        return make_msgid(idstring, domain)
     host = (domain or "").strip("[]") or "programme.invalid"
     return f"<{reference}@{host}>"
 

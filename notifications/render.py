@@ -8,8 +8,9 @@ HTML is autoescaped; the text forms are not. Templates only lay out the facts th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from programme import templating
 from programme.usecases.dispatch import Rendered
@@ -17,7 +18,7 @@ from programme.usecases.dispatch import Rendered
 SHIPPED = Path(__file__).parent / "templates"
 
 # Facts added to item payloads after rows may already be queued: an older row renders with these.
-ITEM_DEFAULTS = {"answer_label": "To answer", "checkin_link": None, "forecast_when": None,
+ITEM_DEFAULTS: dict[str, Any] = {"answer_label": "To answer", "checkin_link": None, "forecast_when": None,
                  "blocked_reason": None, "evidence": None, "waiting": []}
 
 
@@ -74,7 +75,7 @@ def _context(name: str, items: list[dict], now: datetime) -> dict:
     from programme.usecases.links import item_url
 
     shown = []
-    todays: dict[str, object] = {}
+    todays: dict[str, date] = {}
     for item in items:
         today = todays.get(item["timezone"])
         if today is None:

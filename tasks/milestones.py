@@ -11,7 +11,7 @@ from datetime import date
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-from prefect.states import Completed
+from prefect.states import Completed, State
 
 from programme.rules.assess import Assessment, MilestoneView, assemble, milestone_view
 from programme.rules.chase import Notification, due_notifications
@@ -41,8 +41,11 @@ class MilestoneTrack:
 
 @task(name="track-milestone", task_run_name="{milestone_id}", cache_policy=NO_CACHE)
 def track_milestone(ctx: RunContext, milestone_id: str,
-                    upstream: list[MilestoneTrack]) -> MilestoneTrack:
-    """Forecast from the dependencies' results, derive state and rating, list what is due."""
+                    upstream: list[MilestoneTrack]) -> State[MilestoneTrack]:
+    """Forecast from the dependencies' results, derive state and rating, list what is due.
+
+    Returns a Completed state named after the milestone's state, so the Prefect UI shows it;
+    the caller in a flow receives the state's data, the MilestoneTrack."""
     plan = ctx.plan
     m = ctx.by_id[milestone_id]
     status = ctx.statuses.get(milestone_id, CurrentStatus())
@@ -51,8 +54,9 @@ def track_milestone(ctx: RunContext, milestone_id: str,
     view = milestone_view(m, status, forecast, ctx.today, ctx.calendar, plan.rating_scale)
     alone = replace(plan, milestones=(m,))
     due = tuple(due_notifications(alone, {m.id: status}, ctx.now))
-    return Completed(data=MilestoneTrack(view, due), name=state_name(view),
-                     message=state_message(view))
+    done: State[MilestoneTrack] = Completed(data=MilestoneTrack(view, due), name=state_name(view),
+                                            message=state_message(view))
+    return done
 
 
 STATE_NAMES = {"done": "Done", "dropped": "Dropped", "blocked": "Blocked", "overdue": "Overdue",

@@ -43,7 +43,7 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
     if bool(plan_id) == all_plans:
         raise fail("name one PLAN or give --all")
     ws = Workspace(Store(), plans)
-    targets = every_plan(ws, "skipped") if all_plans else [ws.plan(plan_id)]
+    targets = [ws.plan(plan_id)] if plan_id is not None else every_plan(ws, "skipped")
     from programme.usecases.chase import dispatch_pending, queue_due
 
     if dry_run:
@@ -66,6 +66,7 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
         if not result.queued:
             _print_quiet(ws, plan, now, result.skipped, as_of is not None)
         total = result if total is None else total + result
+    assert last_now is not None  # targets is not empty
     dispatcher = AppriseDispatcher()
     sent = dispatch_pending(ws, dispatcher, last_now, concurrency=concurrency)
     out.print(f"sent {sent.sent} notification(s) in {sent.messages} message(s)"

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         if fmt not in FORMATS:
             raise fail(f"--format {fmt!r}: use {' or '.join(FORMATS)}")
         ws = _workspace(plans)
-        targets = every_plan(ws, "not included") if all_plans else [ws.plan(plan_id)]
+        targets = [ws.plan(plan_id)] if plan_id is not None else every_plan(ws, "not included")
         tables = merged([collect(ws, p, parse_moment(as_of, p.timezone)) for p in targets])
         try:
             if fmt == "json":

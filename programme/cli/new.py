@@ -52,7 +52,7 @@ def new(plan_id: Annotated[str, typer.Argument(metavar="ID", help="The new plan'
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     result = load_file(path)
-    if not result.ok:  # a template that does not validate is a bug: say so, keep nothing
+    if not result.ok or result.plan is None:  # a bad template is a bug: say so, keep nothing
         path.unlink()
         raise fail(f"the {kind} template does not validate: {result.problems[0]}")
     plan, shown = result.plan, display_path(path)

@@ -39,8 +39,8 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
         raise fail("no plan files found (plans are plans/<id>.yaml or plans/<id>.py)", USAGE)
     bad = 0
     for result in results:
-        if result.ok:
-            plan = result.plan
+        plan = result.plan
+        if plan is not None and result.ok:
             out.print(f"[green]✓[/] {result.path}: {plan.id} — {len(plan.milestones)} milestones, "
                       f"{len(plan.people)} people")
         else:
@@ -122,10 +122,8 @@ def _print_portfolio(states) -> None:
 def _print_plan(state) -> None:
     a, plan = state.assessment, state.plan
     table = Table(title=f"{escape(plan.title)} — as of {a.today:%A %-d %B %Y}", title_justify="left")
-    for col, justify in (("Milestone", "left"), ("Owner", "left"), ("Due", "left"),
-                         ("Forecast", "left"), ("Slip", "right"), ("State", "left"),
-                         ("Rating", "left")):
-        table.add_column(col, justify=justify, overflow="fold")
+    for col in ("Milestone", "Owner", "Due", "Forecast", "Slip", "State", "Rating"):
+        table.add_column(col, justify="right" if col == "Slip" else "left", overflow="fold")
     names = plan.people
     for v in a.views():
         m = v.milestone
@@ -213,7 +211,8 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan
                       blocked, days.get("--on"), by, "cli")
     recorded, said = record_checkin(ws, plan, checkin, parse_moment(None), follow_ups(ws))
     entry = recorded.entry
-    change = (f"{entry.previous.value} → {entry.status.value}" if entry.previous != entry.status
+    change = (f"{entry.previous.value} → {entry.status.value}"
+              if entry.previous is not None and entry.previous != entry.status
               else entry.status.value)
     extra = f", forecast {entry.forecast:%a %-d %b %Y}" if entry.forecast else ""
     when = f", on {entry.happened_on:%a %-d %b %Y}" if entry.happened_on else ""

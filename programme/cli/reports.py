@@ -118,7 +118,7 @@ def register(app: typer.Typer) -> None:
             raise fail(f"--format {fmt!r}: use text, html or chat")
         _templates_ok()
         ws = _workspace(plans)
-        if portfolio:
+        if plan_id is None:  # --portfolio, checked above
             result, _, day = _portfolio(ws, as_of)
         else:
             from programme.reports import render_digest

@@ -108,6 +108,7 @@ class _Child:
         try:
             threading.Thread(target=self._read, args=(process.stdout,), daemon=True).start()
             try:
+                assert process.stdin is not None  # started with stdin=PIPE
                 process.stdin.write(json.dumps([str(p) for p in self.paths]).encode())
                 process.stdin.close()
             except OSError:
@@ -229,10 +230,11 @@ def _decode(data: object, line: int | None) -> object:
     if "m" in data:
         raw = Raw(line=_int(data.get("l")) or line)
         for key, key_line, value in data["m"]:
-            key = _decode(key, key_line)
-            raw[key] = _decode(value, key_line)
-            if _int(key_line):
-                raw.key_lines[key] = key_line
+            name = str(_decode(key, key_line))
+            raw[name] = _decode(value, key_line)
+            known = _int(key_line)
+            if known:
+                raw.key_lines[name] = known
         return raw
     if "s" in data:
         items = RawList(line=_int(data.get("l")) or line)

@@ -209,21 +209,21 @@ def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
     from programme.planfiles import raid  # RAID log, rating scale and budget: planfiles/raid.py
     extras = raid.check(c, raw, people, entries)
 
-    if c.problems or None in (plan_id, title, start, lead):
+    if c.problems or plan_id is None or title is None or start is None or lead is None:
         c.problems.sort(key=lambda p: p.location.line or 0)
         if not c.problems:
-            c.add(Location(file, raw.line), "the plan is incomplete")
+            c.add(Location(file, getattr(raw, "line", None)), "the plan is incomplete")
         return None, c.problems
     return Plan(
         id=plan_id, title=title, kind=kind, lead=lead, start=start, people=people,
         milestones=milestones, sponsor=sponsor, subscribers=tuple(subscribers), end=end,
         timezone=timezone, calendar=calendar, phases=tuple(phases), description=description,
-        reminders=reminders, source=Location(file, raw.line), checkin_link_days=link_days,
+        reminders=reminders, source=Location(file, getattr(raw, "line", None)), checkin_link_days=link_days,
         **extras,
     ), []
 
 
-def _line(container: Any, index: int) -> int | None:
+def _line(container: Any, index: int | str) -> int | None:
     return container.line_of(index) if hasattr(container, "line_of") else None
 
 
@@ -453,13 +453,13 @@ def _milestones(c: _Checker, entries: list, people: dict, phase_ids: set[str], c
             if d.id in dues:
                 _check_due_after_dependencies(c, d, dues)
                 _check_due_in_window(c, d, dues[d.id], window)
-    if c.problems:
+    if c.problems:  # a draft without a due rule has its problem listed, so none is left out below
         return ()
     return tuple(
         Milestone(id=d.id, title=d.title, owner=d.owner, due=dues[d.id], due_rule=d.rule,
                   depends_on=d.depends_on, phase=d.phase, description=d.description,
                   evidence=d.evidence, reminders=d.reminders, location=d.location)
-        for d in drafts.values()
+        for d in drafts.values() if d.rule is not None
     )
 
 

@@ -12,6 +12,7 @@ pure-Python path: the result is the one the pure-Python loader gives for every i
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -43,10 +44,14 @@ class _LineLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-_CSafeLoader = getattr(yaml, "CSafeLoader", None)
+if TYPE_CHECKING:  # the stubs always declare it; a PyYAML built without libyaml lacks it
+    _FastBase = yaml.CSafeLoader
+    _Loader = yaml.SafeLoader | yaml.CSafeLoader  # the constructors below serve both loaders
+else:
+    _FastBase = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 
 
-class _FastLineLoader(_CSafeLoader or yaml.SafeLoader):
+class _FastLineLoader(_FastBase):
     """The same constructors over libyaml's parser (the plain SafeLoader when PyYAML lacks it)."""
 
 
@@ -54,7 +59,7 @@ _STR = "tag:yaml.org,2002:str"
 _Scalar = yaml.ScalarNode
 
 
-def _construct(loader: _LineLoader, node: yaml.Node) -> object:
+def _construct(loader: _Loader, node: yaml.Node) -> object:
     # A plain string is most of a plan: take its text straight from the node (what
     # construct_yaml_str returns) instead of going through PyYAML's generic dispatch.
     if node.tag == _STR and type(node) is _Scalar:
@@ -78,12 +83,12 @@ class _Deeper:
         self.loader._built_depth -= 1
 
 
-def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> Raw:
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> Raw:
     with _Deeper(loader, node):
         return _build_mapping(loader, node)
 
 
-def _build_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Raw:
+def _build_mapping(loader: _Loader, node: yaml.MappingNode) -> Raw:
     raw = Raw(line=node.start_mark.line + 1)
     lines = raw.key_lines
     loader.flatten_mapping(node)
@@ -100,12 +105,12 @@ def _build_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Raw:
     return raw
 
 
-def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> RawList:
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> RawList:
     with _Deeper(loader, node):
         return _build_sequence(loader, node)
 
 
-def _build_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> RawList:
+def _build_sequence(loader: _Loader, node: yaml.SequenceNode) -> RawList:
     items = RawList(line=node.start_mark.line + 1)
     for child in node.value:
         items.append(_construct(loader, child))
@@ -113,11 +118,16 @@ def _build_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> RawList:
     return items
 
 
+def _date_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return loader.construct_yaml_str(node)
+
+
+_loader: type[_LineLoader] | type[_FastLineLoader]
 for _loader in (_LineLoader, _FastLineLoader):
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
     # Dates stay text here: the validator parses them, so a bad date is reported at its line.
-    _loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _date_text)
 
 
 class YamlError(Exception):

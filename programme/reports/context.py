@@ -175,7 +175,7 @@ def build(snapshot: Snapshot) -> Report:
     blocked = tuple(r for r in open_rows if views[r.id].blocked)
     slips = tuple(sorted((r for r in open_rows if r.slip > 0), key=lambda r: (-r.slip, r.due, r.id)))
     critical = tuple(by_id[i] for i in a.critical_path if i in by_id)
-    variance = tuple(r for r in rows if r.variance)
+    varied = tuple(r for r in rows if r.variance)
     new_since = tuple(r for r in rows if baseline and r.baseline is None)
 
     phases = tuple(_phase(g, by_id) for g in a.phases)
@@ -190,7 +190,7 @@ def build(snapshot: Snapshot) -> Report:
         lead_rating=lead, lead_differs=lead is not None and lead.rating != a.rating,
         done=o.done, total=o.total, end_due=o.due, end_forecast=o.forecast, end_slip=o.end_slip,
         rows=tuple(rows), done_in_period=done_in_period, due_next=due_next, overdue=overdue,
-        blocked=blocked, slips=slips, critical_path=critical, variance=variance,
+        blocked=blocked, slips=slips, critical_path=critical, variance=varied,
         new_since_baseline=new_since, baseline_taken=bool(baseline), phases=phases,
         rating_scale=plan.rating_scale, rating_definition=definition(a.rating, plan.rating_scale),
         raid=raid_summary(snapshot) if state.raid else None,

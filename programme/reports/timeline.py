@@ -23,7 +23,8 @@ TINTS = {
     Rating.GREEN: "#cce2d8", Rating.AMBER_GREEN: "#e3ebc2", Rating.AMBER: "#fbe7b3",
     Rating.AMBER_RED: "#f8d2b5", Rating.RED: "#f6d7d2", None: "#e8e9ea",
 }
-TEXT_ON = {Rating.AMBER: "#0b0c0c", Rating.AMBER_GREEN: "#0b0c0c"}  # dark text where light fills
+# dark text where light fills
+TEXT_ON: dict[Rating | None, str] = {Rating.AMBER: "#0b0c0c", Rating.AMBER_GREEN: "#0b0c0c"}
 
 WIDTH = 1000
 LABEL = 300  # left column for labels
@@ -100,7 +101,7 @@ def _ticks(first: date, last: date, scale: float) -> list[tuple[date, str]]:
     if span * scale / 7 >= 56 or span <= 70:
         step = max(1, int(56 // (7 * scale)) + (1 if 56 % (7 * scale) else 0))
         d = first + timedelta(days=(7 - first.weekday()) % 7)
-        out = []
+        out: list[tuple[date, str]] = []
         while d <= last:  # the year on the first label and wherever it changes
             new_year = not out or out[-1][0].year != d.year
             out.append((d, f"{d.day} {d:%b}" + (f" {d.year}" if new_year else "")))

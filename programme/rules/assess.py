@@ -145,7 +145,7 @@ def _group(gid: str, title: str, ids: list[str], views: dict[str, MilestoneView]
            cal: WorkingCalendar, what: str, rule=group_rating) -> GroupView:
     counted = [views[i] for i in ids if views[i].rating is not None]
     due = max((v.milestone.due for v in counted), default=None)
-    forecast = max((v.forecast for v in counted), default=None)
+    forecast = max((v.forecast for v in counted if v.forecast is not None), default=None)
     end_slip = max(0, cal.between(due, forecast)) if due and forecast else 0
     rated: GroupRating = rule(
         [v.rating for v in counted], end_slip, [v.rating for v in counted if v.critical], what)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 from programme.rules.graph import ordering
 from programme.rules.model import CurrentStatus, Milestone, Plan, Status
@@ -26,6 +27,13 @@ class Forecast:
     forecast: date | None  # None: dropped
     slip: int  # working days after due (0 when on time or early)
     driver: str | None  # the dependency id, OWNER_FORECAST, TODAY, or None when the due date holds
+
+
+class HasForecast(Protocol):
+    """Anything with a forecast date: a Forecast, a MilestoneView."""
+
+    @property
+    def forecast(self) -> date | None: ...
 
 
 def topological_order(plan: Plan) -> list[Milestone]:
@@ -83,7 +91,7 @@ def forecast_all(plan: Plan, statuses: dict[str, CurrentStatus], today: date,
     return out
 
 
-def critical_path(plan: Plan, forecasts: Mapping[str, Forecast], cal: WorkingCalendar) -> list[str]:
+def critical_path(plan: Plan, forecasts: Mapping[str, HasForecast], cal: WorkingCalendar) -> list[str]:
     """The chain that decides when the plan ends, first milestone first.
 
     `forecasts` maps each id to anything with a `.forecast` date (a Forecast, a MilestoneView).
@@ -99,10 +107,10 @@ def critical_path(plan: Plan, forecasts: Mapping[str, Forecast], cal: WorkingCal
     path = [last.id]
     node = last
     while True:
-        deps = [d for d in node.depends_on if forecasts[d].forecast is not None]
+        deps = {d: f for d in node.depends_on if (f := forecasts[d].forecast) is not None}
         if not deps:
             break
-        nxt = max(deps, key=lambda d: (lagged(cal, node, d, forecasts[d].forecast), by_id[d].due))
+        nxt = max(deps, key=lambda d: (lagged(cal, node, d, deps[d]), by_id[d].due))
         path.append(nxt)
         node = by_id[nxt]
     path.reverse()

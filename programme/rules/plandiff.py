@@ -138,7 +138,7 @@ def renames(before: Plan, after: Plan) -> dict[str, str]:
     once, and only when it is unique on both sides)."""
     gone = [m for m in before.milestones if m.id not in after.by_id]
     new = [m for m in after.milestones if m.id not in before.by_id]
-    out = {}
+    out: dict[str, str] = {}
     for m in gone:
         same = [n for n in new if n.title.strip().lower() == m.title.strip().lower()]
         twins = [g for g in gone if g.title.strip().lower() == m.title.strip().lower()]
@@ -161,7 +161,7 @@ def compare(before: Assessment | None, after: Assessment, before_preview: list[P
     for m in a_plan.milestones:
         old_id = old_of.get(m.id, m.id)
         old = b_plan.by_id.get(old_id) if b_plan else None
-        if old is None:
+        if old is None or b_plan is None:
             added.append(_brief(a_plan, m))
             continue
         if old.title != m.title:
@@ -212,7 +212,7 @@ def compare(before: Assessment | None, after: Assessment, before_preview: list[P
         end_due=(b_over.due if b_over else None, after.overall.due),
         end_forecast=ends,
         end_slip=(b_over.end_slip if b_over else None, after.overall.end_slip),
-        end_moved=cal.between(*ends) if all(ends) else None,
+        end_moved=cal.between(ends[0], ends[1]) if ends[0] and ends[1] else None,
         critical_path=(before.critical_path if before else (), after.critical_path),
         rating=(before.rating if before else None, after.rating),
         reasons=(b_over.reasons if b_over else (), after.overall.reasons),
@@ -236,7 +236,7 @@ def reminder_changes(before: Plan | None, after: Plan, renamed: dict[str, str],
     now = first(after_preview, {})
     changes = []
     for ident in sorted(was.keys() | now.keys(),
-                        key=lambda i: ((now.get(i) or was.get(i)).at, i)):
+                        key=lambda i: ((now.get(i) or was[i]).at, i)):
         b, a = was.get(ident), now.get(ident)
         if b is not None and a is not None and b.at == a.at:
             continue

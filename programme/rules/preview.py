@@ -32,7 +32,7 @@ from datetime import date, datetime, time, timedelta
 
 import pendulum
 
-from programme.rules.assess import assess
+from programme.rules.assess import Assessment, assess
 from programme.rules.chase import (
     Notification,
     due_notifications,
@@ -118,7 +118,7 @@ def simulate(plan: Plan, statuses: Mapping[str, CurrentStatus], start: datetime,
     out: list[Planned] = []
     # (moment, kind, sequence, what): at one moment the chase runs first, then check-ins are
     # recorded (in plan order), then their follow-ups go out
-    events: list[tuple[datetime, int, int, object]] = [
+    events: list[tuple[datetime, int, int, str | Notification | None]] = [
         (moment, RUN, i, None) for i, moment in enumerate(run_moments(plan, start, until))]
     if on_time:
         first_day = local_time(start, tz).date()
@@ -129,7 +129,7 @@ def simulate(plan: Plan, statuses: Mapping[str, CurrentStatus], start: datetime,
             events.append((max(_moment(m.due, CHECKIN_TIME, tz), start), CHECK_IN, i, m.id))
     heapq.heapify(events)
     sequence = len(events)
-    last_checkin: tuple[datetime, object] | None = None  # (moment, assessment after it)
+    last_checkin: tuple[datetime, Assessment] | None = None  # (moment, assessment after it)
     while events:
         moment, kind, _, what = heapq.heappop(events)
         if kind == RUN:
@@ -143,7 +143,7 @@ def simulate(plan: Plan, statuses: Mapping[str, CurrentStatus], start: datetime,
                     if n.key not in seen:
                         seen.add(n.key)
                         out.append(Planned(n, moment))
-        elif kind == CHECK_IN:
+        elif isinstance(what, str):  # CHECK_IN of the milestone with that id
             before = (last_checkin[1] if last_checkin and last_checkin[0] == moment
                       else assess(plan, current, moment))
             current[what] = CurrentStatus(Status.DONE, since=moment, done_on=plan.by_id[what].due,
@@ -159,7 +159,7 @@ def simulate(plan: Plan, statuses: Mapping[str, CurrentStatus], start: datetime,
                 if at.date() <= until:
                     sequence += 1
                     heapq.heappush(events, (at, FOLLOW_UP, sequence, n))
-        else:
+        elif what is not None:  # FOLLOW_UP: the notification
             out.append(Planned(what, moment, follow_up=True))
     return out
 

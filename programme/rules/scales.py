@@ -14,6 +14,8 @@ says where the published three-point wording could not be found word for word.
 
 from __future__ import annotations
 
+from typing import overload
+
 from programme.rules.model import Rating
 
 THREE_POINT, FIVE_POINT = "three-point", "five-point"
@@ -60,6 +62,10 @@ DEFINITIONS: dict[str, dict[Rating, str]] = {
 }
 
 
+@overload
+def on_scale(rating: Rating, scale: str) -> Rating: ...
+@overload
+def on_scale(rating: Rating | None, scale: str) -> Rating | None: ...
 def on_scale(rating: Rating | None, scale: str) -> Rating | None:
     """`rating` as the plan's scale shows it: unchanged on the five-point scale; on the
     three-point scale Amber/Green is Amber and Amber/Red is Red (never better than found)."""

@@ -56,7 +56,7 @@ class WorkingCalendar:
 
     # -- table -------------------------------------------------------------------------------
     def _ensure(self, day: date) -> None:
-        if self._first is not None and self._first <= day <= self._last:
+        if self._first is not None and self._last is not None and self._first <= day <= self._last:
             return
         if not _YEARS[0] <= day.year <= _YEARS[1]:
             from programme.rules.dates import DateError
@@ -65,7 +65,7 @@ class WorkingCalendar:
                             f"({_YEARS[0]}-{_YEARS[1]})")
         first = date(day.year - _SPAN_YEARS, 1, 1)
         last = date(day.year + _SPAN_YEARS, 12, 31)
-        if self._first is not None:
+        if self._first is not None and self._last is not None:
             first, last = min(first, self._first), max(last, self._last)
         self._holidays = _source(self._subdiv, first.year, last.year)
         days, d, one = [], first, timedelta(days=1)

@@ -555,7 +555,7 @@ class Store(RaidLog):
             plan_id=plan_id, milestone_id=milestone_id, at=at, by=by, old_status=previous.value,
             new_status=status.value, forecast=forecast, reason=reason, note=note, source=source,
             happened_on=happened_on).returning(t.status_history.c.seq)).scalar_one()
-        values = {"status": status.value, "updated_at": at}
+        values: dict[str, object] = {"status": status.value, "updated_at": at}
         if forecast is not None:
             values["forecast"] = forecast
         conn.execute(update(t.milestones).where(
@@ -663,11 +663,12 @@ class Store(RaidLog):
             for r in rows:
                 if r.status_at is None:
                     continue
-                if as_of is None or r.status_at <= as_of:
-                    out[r.id] = _current(r)
+                current = _current(r)
+                if current is not None and (as_of is None or r.status_at <= as_of):
+                    out[r.id] = current
                 else:
                     changed.append(r.id)
-            if changed:
+            if changed and as_of is not None:
                 with self.engine.connect() as conn:
                     out.update(self._as_of(conn, plan_id, changed, as_of, timezone_name))
         return out
@@ -801,11 +802,11 @@ def _state_columns(state: CurrentStatus | None) -> dict:
 
 
 def _insert_or_skip(conn: Connection, table, keys: list[str]):
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table).on_conflict_do_nothing(index_elements=keys)
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
 def _short(exc: Exception) -> str:

@@ -35,6 +35,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    Update,
     and_,
     bindparam,
     func,
@@ -197,10 +198,9 @@ class Outbox:
         if not rows:
             return []
         with self._begin() as conn:
-            if conn.dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
+            from sqlalchemy.dialects import postgresql, sqlite
+
+            insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
             # rowcount is -1 for insert-or-skip on psycopg: RETURNING says what went in
             stmt = insert(outbox).on_conflict_do_nothing(index_elements=["key"]).returning(
                 outbox.c.key)
@@ -270,7 +270,7 @@ class Outbox:
         outcome: its rows, the real contacts that accepted the message, the error for the rest
         (None: every target took it, so its rows are sent) and whether retrying is pointless."""
         now = plain_utc(now)
-        buckets: dict[tuple, tuple[object, dict, list[int]]] = {}
+        buckets: dict[tuple, tuple[Update, dict, list[int]]] = {}
         for rows, delivered, error, permanent in outcomes:
             accepted = {contact_ref(c) for c in delivered}
             for row in rows:

@@ -27,7 +27,7 @@ from programme.rules.messages import item_context
 from programme.rules.model import Plan, Rating
 from programme.store import Store
 from programme.store.outbox import Outbox, OutboxItem, OutboxRow
-from programme.usecases.dispatch import Dispatcher, Message, Rendered
+from programme.usecases.dispatch import Dispatcher, Forms, Message, Rendered
 from programme.usecases.workspace import Workspace, WorkspaceError
 
 DEFAULT_CONCURRENCY = 8
@@ -177,7 +177,7 @@ def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher: Dispatcher, n
     sent = failed = 0
     errors: list[str] = []
     targeted: list[tuple[OutboxRow, tuple[str, ...]]] = []
-    unsendable = []
+    unsendable: list[tuple[list[OutboxRow], tuple[str, ...], str | None, bool]] = []
     for row in rows:
         contacts, problem, permanent = book.of(row)
         if problem is None:
@@ -199,7 +199,7 @@ def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher: Dispatcher, n
         first = group[0]
         if first.payload.get("kind") == PRERENDERED:
             p = first.payload
-            forms = Rendered(p["subject"], p["text"], p["html"], p["chat"])
+            forms: Forms = Rendered(p["subject"], p["text"], p["html"], p["chat"])
             if p.get("link"):  # the reader's own report link, made from the secret now
                 from programme.usecases.links import REPORT_LINK, digest_url
 

@@ -31,7 +31,8 @@ class Forms(Protocol):
     email), `form("chat")` (the short form for chat channels). notifications.render renders
     each body on first use; a pre-rendered message has them all."""
 
-    subject: str
+    @property
+    def subject(self) -> str: ...
 
     def form(self, name: str) -> str: ...
 

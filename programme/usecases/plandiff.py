@@ -46,6 +46,7 @@ def plan_file(ws: Workspace, name: str) -> Path:
 def _version(path: Path, rev: str | None) -> tuple[Plan | None, str]:
     """The plan at `rev` (None: the working tree); (None, label) when the file is not there."""
     shown = display_path(path)
+    content: bytes | None
     if rev is None:
         if not path.exists():
             return None, "working tree"

@@ -61,7 +61,7 @@ class Workspace:
     def _read(self, paths: list[Path]) -> None:
         for path, result in zip(paths, load_files(paths), strict=True):
             self._files[path] = result
-            if result.ok:
+            if result.ok and result.plan is not None:
                 self._live.setdefault(result.plan.id, result.plan)
 
     def problems(self) -> list[Problem]:
@@ -73,7 +73,7 @@ class Workspace:
 
     def plans(self) -> list[Plan]:
         """Every plan that validates (broken files are reported by `problems`, not fatal)."""
-        return [r.plan for r in self.load() if r.ok]
+        return [r.plan for r in self.load() if r.ok and r.plan is not None]
 
     def plan(self, plan_id: str) -> Plan:
         """The plan with this id, reading only the file named for it (`<id>.yaml` or `<id>.py`);
@@ -89,24 +89,25 @@ class Workspace:
         named = [p for p in candidates(self.folder, plan_id) if p not in self._files]
         self._read(named)
         for path in candidates(self.folder, plan_id):
-            result = self._files.get(path)
-            if result is not None and result.ok and result.plan.id == plan_id:
-                return result.plan
+            named_file = self._files.get(path)
+            if named_file is not None and named_file.ok and named_file.plan is not None \
+                    and named_file.plan.id == plan_id:
+                return named_file.plan
         for path in candidates(self.folder, plan_id):  # a broken file named for it: say why
-            result = self._files.get(path)
-            if result is not None and result.problems:
-                first = result.problems[0]
-                more = f" (and {len(result.problems) - 1} more)" if len(result.problems) > 1 else ""
+            broken = self._files.get(path)
+            if broken is not None and broken.problems:
+                first = broken.problems[0]
+                more = f" (and {len(broken.problems) - 1} more)" if len(broken.problems) > 1 else ""
                 raise WorkspaceError(f"plan '{plan_id}' does not validate: {first}{more}; "
-                                     f"run `programme validate {result.path}`")
+                                     f"run `programme validate {broken.path}`")
         others = [p for p in discover([self.folder]) if p.suffix != ".py"] \
             if self.folder.is_dir() else []
         self._read([p for p in others if p not in self._files])
         for path in others:
-            result = self._files[path]
-            if result.ok and result.plan.id == plan_id:
-                return result.plan
-        names = sorted({r.plan.id for p in others if (r := self._files[p]).ok} |
+            found = self._files[path]
+            if found.ok and found.plan is not None and found.plan.id == plan_id:
+                return found.plan
+        names = sorted({r.plan.id for p in others if (r := self._files[p]).plan is not None} |
                        {p.stem for p in discover([self.folder]) if p.suffix == ".py"}
                        if self.folder.is_dir() else set())
         listing = f"; plans here: {', '.join(names)}" if names else "; no plans found"
