@@ -152,11 +152,12 @@ IN_WINDOW = "2026-12-03T10:00:00+00:00"
 @contextmanager
 def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
                  now: str = IN_WINDOW, worker: bool = True,
-                 database_url: str | None = None) -> Iterator[Stack]:
+                 database_url: str | None = None, env: dict | None = None) -> Iterator[Stack]:
     """Start the Prefect server and `programme serve` (with its task worker, or with
     `--no-worker`) with every programme process's clock at `now` (PROGRAMME_NOW) and their store
-    at `database_url` (default: SQLite in the data folder); yield once the deployments are
-    registered and the task worker, if any, is subscribed."""
+    at `database_url` (default: SQLite in the data folder), with `env` added to their
+    environment (PROGRAMME_PUBLIC_URL, say); yield once the deployments are registered and the
+    task worker, if any, is subscribed."""
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -171,7 +172,8 @@ def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
                       "PROGRAMME_HOME": str(work / "home"), "PROGRAMME_PLANS": str(plans),
                       "PROGRAMME_SMTP_URL": smtp_url, "PROGRAMME_DELIVERY": "live",
                       "PROGRAMME_NOW": now, "PREFECT_LOGGING_LEVEL": "WARNING",
-                      **({"PROGRAMME_DATABASE_URL": database_url} if database_url else {})}
+                      **({"PROGRAMME_DATABASE_URL": database_url} if database_url else {}),
+                      **(env or {})}
         with open(logs / "server.log", "w") as server_log, open(logs / "serve.log", "w") as serve_log:
             server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host",
                                        "127.0.0.1", "--port", str(port)], env=server_env,
