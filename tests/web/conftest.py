@@ -191,12 +191,12 @@ def send_everything(site: Site) -> list:
     digest = render_digest(collect(ws, plan, now), report_link=REPORT_LINK)
     Outbox(site.store).enqueue(digest_items(plan, digest, now.date()), now)
     dispatcher = AppriseDispatcher(smtp_url="")
-    dispatch_pending(site.store, dispatcher, now)
+    dispatch_pending(ws, dispatcher, now)  # contacts are read from the live plans
     from programme.compose import follow_up_in_process
 
     record_checkin(ws, plan, CheckIn("needs-assessment", Status.DONE, by="ana"), now,
                    follow_up_in_process(ws))  # "you can start" to Tom, with his link
-    dispatch_pending(site.store, dispatcher, now)
+    dispatch_pending(ws, dispatcher, now)  # contacts are read from the live plans
     return read_sink(Path(os.environ["PROGRAMME_HOME"]) / "sink")
 
 
