@@ -148,14 +148,13 @@ def group_messages(rows: list[tuple[OutboxRow, tuple[str, ...]]]) -> list[
              targets) for (_, targets, _), g in groups.items()]
 
 
-def dispatch_pending(source: Workspace | Store, dispatcher: Dispatcher, now: datetime, *,
+def dispatch_pending(workspace: Workspace, dispatcher: Dispatcher, now: datetime, *,
                      concurrency: int = DEFAULT_CONCURRENCY, outbox: Outbox | None = None,
                      worker: str | None = None, limit: int | None = None,
                      keys: list[str] | None = None) -> ChaseResult:
     """Outbox -> channels: everything due at `now`, one message per recipient, claimed a
     batch of recipients at a time (or at most `limit` rows, once). Contacts are read from the
-    plans as `source` knows them (a Store alone: the plans folder)."""
-    workspace = source if isinstance(source, Workspace) else Workspace(source)
+    workspace's live plans, so a row follows an edited contact and fails clearly for one gone."""
     outbox = outbox or Outbox(workspace.store)
     book = LiveContacts(workspace)
     worker = worker or f"{socket.gethostname()}:{os.getpid()}"

@@ -112,7 +112,7 @@ def test_a_check_in_hands_its_follow_ups_to_the_task_worker_and_sends_nothing_it
     [run] = asyncio.run(waiting_follow_up_runs())
 
     # Say the server lost that run: the next chase sends what the check-in queued.
-    assert dispatch_pending(ws.store, dispatcher(), IN_WINDOW).sent == 1
+    assert dispatch_pending(ws, dispatcher(), IN_WINDOW).sent == 1
     assert len(emails_to("bob@example.gov.uk")) == 1
     # And if it is delivered after all, it runs and tells nobody twice.
     asyncio.run(deliver(run))
