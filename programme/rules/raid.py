@@ -31,6 +31,7 @@ from programme.rules.chase import (
     Notification,
     _ladder,
     _manager,
+    highest_step_per_person,
     window_times,
 )
 from programme.rules.model import DEFAULT_POLICY, Plan, RaidItem
@@ -171,7 +172,7 @@ def raid_notifications(plan: Plan, views: Mapping[str, RaidView],
         if late and sponsor_day is not None and plan.sponsor and plan.sponsor != item.owner:
             out.append(Notification(plan.id, item.key, ESCALATE_SPONSOR, v.next_date,
                                     plan.sponsor, SPONSOR, sponsor_day))
-    return out
+    return highest_step_per_person(out)
 
 
 KIND_WORDS = {"risk": "Risk", "issue": "Issue", "assumption": "Assumption",
@@ -179,24 +180,30 @@ KIND_WORDS = {"risk": "Risk", "issue": "Issue", "assumption": "Assumption",
 
 
 def headline(v: RaidView, step: str) -> str:
-    if v.item.kind == "decision":
-        what = "Decision needed"
-    else:
-        what = f"{KIND_WORDS[v.item.kind]} review"
+    """The item's label: what it is and how late ('Overdue: risk review'), in the words of
+    the milestone labels (programme.rules.messages.LABELS)."""
+    what = "decision needed" if v.item.kind == "decision" else f"{v.item.kind} review"
     if step.startswith("chase-"):
-        return f"{what}: overdue"
+        return f"Overdue: {what}"
+    if step == ESCALATE_SPONSOR:
+        return f"Escalated to you as sponsor: {what} overdue"
     if step.startswith("escalate-"):
-        return f"Escalation: {what.lower()} overdue"
-    return f"{what} due" if step == "due-day" else what
+        return f"Escalated to you: {what} overdue"
+    if step == "due-day":
+        return f"Due today: {what}"
+    return f"Reminder: {what}"
 
 
-def answer_command(plan_id: str, v: RaidView) -> str:
-    import shlex
-
-    item = shlex.quote(v.item.id)
+def answer_words(v: RaidView, role: str, owner_name: str, lead_name: str) -> tuple[str, str]:
+    """(label, plain words) for how the item is answered: there is no page for a RAID review
+    yet, so its owner tells the plan's lead, who records it."""
+    if role != OWNER:
+        return ("What you can do", f"talk to {owner_name}; {lead_name}, the plan's lead, "
+                "records the answer in the RAID log")
     if v.item.kind == "decision":
-        return f"programme raid decide {shlex.quote(plan_id)} {item} --decision \"...\""
-    return f"programme raid review {shlex.quote(plan_id)} {item} --still-valid (or --close)"
+        return "To answer", f"tell {lead_name}, the plan's lead, what was decided"
+    return ("To answer", f"tell {lead_name}, the plan's lead, whether it still holds (and how "
+            "likely and how bad it is now), or that it can be closed")
 
 
 def item_context(plan: Plan, v: RaidView, n: Notification, today: date) -> dict:
@@ -213,9 +220,14 @@ def item_context(plan: Plan, v: RaidView, n: Notification, today: date) -> dict:
     elif n.role == SPONSOR:
         why = f"{owner_name} owns this {v.item.kind} and its {word} is well overdue; you are " \
               "told as the sponsor."
+    elif n.recipient == plan.lead and not (owner is not None and owner.manager):
+        why = f"{owner_name} owns this {v.item.kind} and its {word} is overdue; you are told " \
+              f"as the plan's lead, since {owner_name} has no manager in the plan."
     else:
         why = f"{owner_name} owns this {v.item.kind} and its {word} is overdue; you are told " \
-              "as their manager (or as the plan's lead where they have none)."
+              "as their manager."
+    lead = plan.people.get(plan.lead)
+    label, answer = answer_words(v, n.role, owner_name, lead.name if lead else plan.lead)
     detail = ""
     if v.score is not None:
         detail = f" (score {v.score}: likelihood {v.likelihood} × impact {v.impact})"
@@ -239,8 +251,7 @@ def item_context(plan: Plan, v: RaidView, n: Notification, today: date) -> dict:
                                                     "decision" else "review due ", 1),
         "forecast": None, "forecast_when": None, "state": "overdue" if v.overdue(today) else
         "open", "blocked_reason": None, "evidence": None, "waiting": waiting,
-        "update_command": answer_command(plan.id, v),
-        "answer_label": "To answer" if n.role == OWNER else f"{owner_name} answers with",
+        "update_command": answer, "answer_label": label,
         "checkin_link": None, "as_of": today.isoformat(),
         "as_of_words": f"{today:%A} {today.day} {today:%B}", "scheduled": n.scheduled.isoformat(),
         "sending": sending,
