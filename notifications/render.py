@@ -97,8 +97,7 @@ def _context(name: str, items: list[dict], now: datetime) -> dict:
         as_of = datetime.fromisoformat(item["as_of"]).date()
         kind = item.get("kind") or item_kind(item.get("step", ""))
         shown.append({**ITEM_DEFAULTS, **item, "checkin_link": item_url(item), "kind": kind,
-                      "label": item.get("headline", "") if item.get("raid_kind")
-                      else LABELS.get(kind, item.get("headline", "")),
+                      "label": LABELS.get(kind, item.get("headline", "")),
                       "colour": COLOURS.get(kind, "#1d70b8"),
                       "late": day_words(as_of, today) if as_of != today else None})
     plans = list(dict.fromkeys(i["plan_title"] for i in items))

@@ -183,12 +183,11 @@ def actions(kind: str, owner_name: str, lead_name: str, recipient_is_lead: bool,
                 + ("." if recipient_is_lead else f" (ask {lead_name}, the plan's lead)."))
     if kind in (ESCALATED, ESCALATED_SPONSOR):
         return [f"Talk to {owner_name} about what is holding it up.",
-                f"If you know where it stands, answer for {owner_name} with the link below "
-                "(it is recorded as you).",
+                f"If you know where it stands, answer for {owner_name} with the link below.",
                 reassign]
     if kind == BLOCKED:
         return [f"Help clear what blocks it{f' ({reason})' if reason else ''}.",
-                f"When it moves, answer for {owner_name} with the link below (recorded as you).",
+                f"When it moves, answer for {owner_name} with the link below.",
                 "If it cannot move, change its date or its owner in the plan."]
     return []
 

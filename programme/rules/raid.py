@@ -180,18 +180,18 @@ KIND_WORDS = {"risk": "Risk", "issue": "Issue", "assumption": "Assumption",
 
 
 def headline(v: RaidView, step: str) -> str:
-    """The item's label: what it is and how late ('Overdue: risk review'), in the words of
-    the milestone labels (programme.rules.messages.LABELS)."""
-    what = "decision needed" if v.item.kind == "decision" else f"{v.item.kind} review"
-    if step.startswith("chase-"):
-        return f"Overdue: {what}"
-    if step == ESCALATE_SPONSOR:
-        return f"Escalated to you as sponsor: {what} overdue"
-    if step.startswith("escalate-"):
-        return f"Escalated to you: {what} overdue"
-    if step == "due-day":
-        return f"Due today: {what}"
-    return f"Reminder: {what}"
+    """The item's label: the same words as a milestone's ('Overdue', 'Escalated to you', ...,
+    programme.rules.messages.LABELS); what is asked is said in the title ('Review risk R1')."""
+    from programme.rules.messages import headline as label
+
+    return label(step)
+
+
+def ask_words(v: RaidView) -> str:
+    """'Review risk R1' / 'Decide D1' / 'Review dependency X2': what the owner is asked."""
+    if v.item.kind == "decision":
+        return f"Decide {v.item.id}"
+    return f"Review {v.item.kind} {v.item.id}"
 
 
 def answer_words(v: RaidView, role: str, owner_name: str, lead_name: str) -> tuple[str, str]:
@@ -244,7 +244,7 @@ def item_context(plan: Plan, v: RaidView, n: Notification, today: date) -> dict:
         "key": n.key, "ref": f"{n.milestone_id}/{n.ref}", "plan_id": plan.id,
         "plan_title": plan.title, "timezone": plan.timezone, "milestone_id": n.milestone_id,
         "raid_kind": v.item.kind, "raid_id": v.item.id,
-        "title": f"{KIND_WORDS[v.item.kind]} {v.item.id}: {v.item.title}{detail}",
+        "title": f"{ask_words(v)}: {v.item.title}{detail}",
         "step": n.step, "headline": headline(v, n.step), "role": n.role, "why": why,
         "owner": owner_name, "due": due.isoformat(),
         "when": when_words(cal, due, today).replace("due ", "decision due " if v.item.kind ==
