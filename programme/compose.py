@@ -74,10 +74,14 @@ def hand_over(recorded: Recorded, now: datetime) -> None:
 
 
 def _here(ws: Workspace, recorded: Recorded, now: datetime) -> str | None:
-    from programme.usecases.followups import follow_up
+    """Send the follow-ups from this process and say, in plain words, who was told what."""
+    from programme.usecases.followups import follow_up, told_words
 
     result = follow_up(ws, recorded.plan.id, recorded.entry.milestone_id, recorded.before.rating,
                        now, dispatcher())
+    said = told_words(ws, recorded.plan.id, result.keys, now)
     if result.errors:
-        return f"Follow-ups queued; {len(result.errors)} could not be sent yet (retried later)."
-    return None
+        kept = (f"{len(result.errors)} message{'s' if len(result.errors) != 1 else ''} could not "
+                "be sent yet; kept and tried again later (see `programme outbox`).")
+        return f"{said} {kept}" if said else kept
+    return said

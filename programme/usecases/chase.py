@@ -44,11 +44,13 @@ class ChaseResult:
     skipped: int = 0  # due, but already in the outbox (sent or on its way)
     messages: int = 0  # messages handed to channels (one per recipient)
     errors: tuple[str, ...] = field(default=())
+    keys: tuple[str, ...] = field(default=())  # the outbox keys a follow-up queued or found
 
     def __add__(self, other: ChaseResult) -> ChaseResult:
         return ChaseResult(self.queued + other.queued, self.sent + other.sent,
                            self.failed + other.failed, self.skipped + other.skipped,
-                           self.messages + other.messages, self.errors + other.errors)
+                           self.messages + other.messages, self.errors + other.errors,
+                           tuple(dict.fromkeys(self.keys + other.keys)))
 
 
 def due_items(workspace: Workspace, plan, now: datetime, sync: bool = True) -> list[OutboxItem]:

@@ -4,7 +4,6 @@ HTTP server on 127.0.0.1. The store runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
-
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path

@@ -57,7 +57,8 @@ def rating_changed() -> dict:
 
 
 def raid_review() -> dict:
-    from programme.rules.raid import fold, item_context as raid_context, raid_notifications
+    from programme.rules.raid import fold, raid_notifications
+    from programme.rules.raid import item_context as raid_context
 
     risk = RaidItem("risk", "R1", "Data-sharing agreement not signed", "ana",
                     review=date(2026, 8, 14), likelihood=4, impact=3, milestones=("report",))

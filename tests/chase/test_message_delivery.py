@@ -159,3 +159,21 @@ def test_chat_form_stays_under_1000_characters_most_urgent_first():
         in lines[-1]
     shown = len(lines) - 1
     assert shown < len(ana) and lines[-1].startswith(f"And {len(ana) - shown} more")
+
+
+@pytest.mark.parametrize("moment, said", [
+    (datetime(2026, 12, 3, 10, 0, tzinfo=UTC),
+     "Told Cara Jones, the plan's lead, that the rating moved."),
+    (datetime(2026, 12, 3, 18, 30, tzinfo=UTC),
+     "Will tell Cara Jones, the plan's lead, that the rating moved when the sending window "
+     "opens (Friday 4 December, 09:00)."),
+])
+def test_a_check_in_says_in_plain_words_who_its_follow_ups_told(plan_ws, moment, said):
+    plan = plan_ws.plan("compose-plan")
+    _, words = record_checkin(plan_ws, plan, CheckIn("needs", Status.BLOCKED, reason="no data",
+                                                     by="ana"), moment, follow_ups(plan_ws))
+    assert words == said
+    _, words = record_checkin(plan_ws, plan, CheckIn("needs", Status.DONE, by="ana"),
+                              moment + timedelta(minutes=1), follow_ups(plan_ws))
+    assert words.endswith("Bob Khan they can start.") if moment.hour == 10 else \
+        words.startswith("Will tell Bob Khan they can start and Cara Jones")

@@ -102,7 +102,7 @@ def test_a_message_shows_one_item_per_milestone_the_most_urgent(steps, shown):
     escalation waited for a window, the sponsor's fell due meanwhile) are shown as one item."""
     items = [{"plan_id": "p", "milestone_id": "m", "step": s} for s in steps] + [
         {"plan_id": "p", "milestone_id": "other", "step": "chase-1"}]
-    assert [i["step"] for i in one_item_per_milestone(items)] == shown + ["chase-1"]
+    assert [i["step"] for i in one_item_per_milestone(items)] == [*shown, "chase-1"]
 
 
 @pytest.mark.parametrize("step, label", [
