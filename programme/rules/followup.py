@@ -4,15 +4,19 @@ Pure, like the chase policy: a plan's assessment after the change, the milestone
 the ratings before and after, `today` in; notifications out, each with a stable key so the
 same event handled twice tells nobody twice.
 
-The lead's rating notice is one per plan per day, not one per check-in: its key is
+The lead's rating notice is one per plan per day, not one per check-in. Its outbox key is
 `<plan>/plan/rating-changed@<day>/<lead>`, so however many check-ins move the rating that day
-only the first queues a row, and that row keeps the day's first "from" rating (the rating
-before that check-in). The rating it moved *to* is read again when the row is sent
-(`programme.rules.messages.resolve_rating`): two check-ins a minute apart (Amber → Amber/Green,
-then back) either send nothing, when the row is sent after both (outside the sending window,
-or when the second came first to the sender), or one notice; never two. The notice names the
-plan, not the milestone whose check-in moved it. A move after that day's notice went out is
-told in the next day's notice, should the rating move again then, and in every digest.
+only the first queues a row (the outbox inserts a key once), and that row keeps the day's
+first "from": the rating before that check-in. The rating it moved *to* is not frozen: it is
+read again when the row is sent (`programme.rules.messages.resolve_rating`, called by the
+dispatcher), so the notice carries the net change, and when the rating is back where the day
+began nothing is sent (the row is recorded as done). Two check-ins a minute apart (Amber ->
+Amber/Green, then back) therefore send at most one notice: none when the row is sent after
+both (in the evening it waits for the next window; a task worker may send after both), or
+one, sent at once after the first, and the second finds the day's key taken. The cost of this
+design: a move after that day's notice has gone is not told again that day; the lead sees it
+on the report, in the digest and in the next day's notice should the rating move again then.
+The notice names the plan, not the milestone whose check-in moved it.
 """
 
 from __future__ import annotations

@@ -121,7 +121,7 @@ REMINDER, DUE_TODAY, OVERDUE, ESCALATED, ESCALATED_SPONSOR, BLOCKED, READY, RATI
     "rating")
 LABELS = {REMINDER: "Reminder", DUE_TODAY: "Due today", OVERDUE: "Overdue",
           ESCALATED: "Escalated to you", ESCALATED_SPONSOR: "Escalated to you as sponsor",
-          BLOCKED: "Blocked", READY: "Ready to start", RATING_KIND: "Plan rating changed"}
+          BLOCKED: "Blocked", READY: "You can start", RATING_KIND: "Plan rating changed"}
 URGENCY = (ESCALATED_SPONSOR, ESCALATED, BLOCKED, OVERDUE, DUE_TODAY, RATING_KIND, READY, REMINDER)
 
 

@@ -108,7 +108,7 @@ def test_a_message_shows_one_item_per_milestone_the_most_urgent(steps, shown):
 @pytest.mark.parametrize("step, label", [
     ("reminder-5", "Reminder"), ("due-day", "Due today"), ("chase-1", "Overdue"),
     ("escalate-manager", "Escalated to you"), ("escalate-sponsor", "Escalated to you as sponsor"),
-    ("blocked-1", "Blocked"), ("can-start", "Ready to start"), ("rating-changed", "Plan rating changed"),
+    ("blocked-1", "Blocked"), ("can-start", "You can start"), ("rating-changed", "Plan rating changed"),
 ])
 def test_each_kind_of_item_has_its_own_label(step, label):
     assert LABELS[item_kind(step)] == label
