@@ -113,3 +113,58 @@ def test_each_kind_of_message_reads_exactly_as_its_golden_file(kind, form):
         path.write_text(body, encoding="utf-8")
     assert path.exists(), f"no golden file {path.name}: run with UPDATE_GOLDEN=1 and review it"
     assert body == path.read_text(encoding="utf-8")
+
+
+# -- phones: each kind of message read on a 390 px screen (headless Chromium) ------------------
+MEASURE = """
+var vw = document.documentElement.clientWidth, wide = [];
+document.querySelectorAll("body *").forEach(function (el) {
+  var box = el.getBoundingClientRect();
+  if (box.width > 0 && box.right > vw + 1)
+    wide.push(el.tagName + " " + Math.round(box.right) + " " + (el.textContent || "").trim().slice(0, 40));
+});
+return {scroll: document.documentElement.scrollWidth, viewport: vw, wide: wide.slice(0, 5),
+        labels: Array.from(document.querySelectorAll(".label")).map(function (e) {
+          return [e.textContent, getComputedStyle(e).color]; })};
+"""
+
+
+@pytest.fixture(scope="module")
+def phone():
+    """Headless Chromium through chromedriver, emulating a phone 390 CSS pixels wide."""
+    import shutil
+
+    from selenium import webdriver
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None and os.environ.get("CI") != "true":
+        pytest.skip("chromium not installed (run .ci/install-browser)")
+    assert chromium, "chromium is required when CI=true: run .ci/install-browser"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--hide-scrollbars"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options,
+                              service=webdriver.ChromeService(shutil.which("chromedriver")))
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 390, "height": 900, "deviceScaleFactor": 1, "mobile": True})
+    yield driver
+    driver.quit()
+
+
+def test_every_kind_of_message_fits_a_phone_with_its_label_in_words_and_colour(phone, tmp_path):
+    colours = set()
+    for kind, (name, make, day) in KINDS.items():
+        page = tmp_path / f"{kind}.html"
+        page.write_text(render(name, [make()], at(day)).html, encoding="utf-8")
+        phone.get(page.as_uri())
+        measured = phone.execute_script(MEASURE)
+        assert measured["viewport"] == 390
+        assert measured["scroll"] <= 390 and measured["wide"] == [], (kind, measured)
+        [(label, colour)] = measured["labels"]
+        assert label.endswith(":") and len(label) > 5, (kind, label)  # a word, not a colour
+        colours.add((label, colour))
+    labels = {label for label, _ in colours}
+    assert {"Overdue:", "Escalated to you:", "Blocked:", "You can start:"} <= labels
