@@ -28,18 +28,19 @@ def prefect_server() -> bool:
     return bool(os.environ.get("PREFECT_API_URL"))
 
 
-def follow_ups(ws: Workspace) -> FollowUp:
+def follow_ups(ws: Workspace, plain_words: bool = True) -> FollowUp:
     """How a check-in's follow-ups start, after its history row is committed.
 
     With a Prefect server they are queued in the outbox here (a few rows: nothing is lost if
     Prefect loses the run; the next chase would send them) and handed to the task worker as a
     background task, which sends them within a second. Should the server not take the task,
     they are sent from here instead. Without a server they run here, as `programme update`
-    always did."""
+    always did, and (with `plain_words`, for the terminal) say who was told what; the check-in
+    page says that in its own words and gets None when all went well."""
 
     def run(recorded: Recorded, now: datetime) -> str | None:
         if not prefect_server():
-            return _here(ws, recorded, now)
+            return _here(ws, recorded, now, plain_words)
         from programme.usecases.chase import queue_follow_ups
 
         queue_follow_ups(ws.store, recorded.after, recorded.entry.milestone_id,
@@ -48,7 +49,7 @@ def follow_ups(ws: Workspace) -> FollowUp:
             hand_over(recorded, now)
         except Exception as exc:  # the check-in is committed: its follow-ups go from here
             reason = (str(exc).splitlines() or [type(exc).__name__])[0][:120]
-            said = _here(ws, recorded, now)
+            said = _here(ws, recorded, now, plain_words)
             return (f"The Prefect server did not take the follow-ups ({reason}); sent from here"
                     + (f". {said}" if said else "."))
         return HANDED_OVER
@@ -57,8 +58,9 @@ def follow_ups(ws: Workspace) -> FollowUp:
 
 
 def follow_up_in_process(ws: Workspace) -> FollowUp:
-    """The earlier name of `follow_ups` (it runs them here only without a Prefect server)."""
-    return follow_ups(ws)
+    """`follow_ups` for the check-in page, which says what happens next in its own words: None
+    when everything was sent or waits for its window."""
+    return follow_ups(ws, plain_words=False)
 
 
 def hand_over(recorded: Recorded, now: datetime) -> None:
@@ -73,11 +75,15 @@ def hand_over(recorded: Recorded, now: datetime) -> None:
                             recorded.before.rating.label, now.isoformat())
 
 
-def _here(ws: Workspace, recorded: Recorded, now: datetime) -> str | None:
-    from programme.usecases.followups import follow_up
+def _here(ws: Workspace, recorded: Recorded, now: datetime, plain_words: bool = True) -> str | None:
+    """Send the follow-ups from this process and say, in plain words, who was told what."""
+    from programme.usecases.followups import follow_up, told_words
 
     result = follow_up(ws, recorded.plan.id, recorded.entry.milestone_id, recorded.before.rating,
                        now, dispatcher())
+    said = told_words(ws, recorded.plan.id, result.keys, now) if plain_words else None
     if result.errors:
-        return f"Follow-ups queued; {len(result.errors)} could not be sent yet (retried later)."
-    return None
+        kept = (f"{len(result.errors)} message{'s' if len(result.errors) != 1 else ''} could not "
+                "be sent yet; kept and tried again later (see `programme outbox`).")
+        return f"{said} {kept}" if said else kept
+    return said

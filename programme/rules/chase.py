@@ -41,7 +41,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from programme.rules.model import CurrentStatus, Milestone, Plan, ReminderPolicy, Status
+from programme.rules.model import (
+    DEFAULT_POLICY,
+    CurrentStatus,
+    Milestone,
+    Plan,
+    ReminderPolicy,
+    Status,
+)
 from programme.rules.workdays import WorkingCalendar, local_time, plan_today, working_calendar
 
 OWNER, MANAGER, SPONSOR, LEAD = "owner", "manager", "sponsor", "lead"
@@ -118,6 +125,31 @@ def due_notifications(plan: Plan, statuses: Mapping[str, CurrentStatus],
             out.extend(_blocked(plan, m, st, policy, cal, today))
             continue
         out.extend(_owner_and_escalations(plan, m, st, policy, cal, today))
+    return highest_step_per_person(out)
+
+
+STEP_RANK = {ESCALATE_SPONSOR: 2, ESCALATE_MANAGER: 1}  # every other step: 0
+
+
+def highest_step_per_person(notifications: list[Notification]) -> list[Notification]:
+    """One step per milestone per person: a manager who is also the sponsor (or the lead told as
+    the owner's manager and as sponsor) is due both escalations of an overdue milestone; only
+    the higher, the sponsor's, is returned, in the place of the first. Returned again on every
+    later run while it stays overdue, so the lower step is never queued, nor sent, later; a
+    lower step already sent on an earlier day is simply not repeated. Order otherwise kept."""
+    best: dict[tuple[str, str], Notification] = {}
+    for n in notifications:
+        key = (n.milestone_id, n.recipient)
+        held = best.get(key)
+        if held is None or STEP_RANK.get(n.step, 0) > STEP_RANK.get(held.step, 0):
+            best[key] = n
+    placed: set[tuple[str, str]] = set()
+    out = []
+    for n in notifications:
+        key = (n.milestone_id, n.recipient)
+        if key not in placed:
+            placed.add(key)
+            out.append(best[key])
     return out
 
 
@@ -197,7 +229,15 @@ def _manager(plan: Plan, person_id: str) -> str | None:
 def sending_rule(plan: Plan, milestone: Milestone) -> dict:
     """What the sender needs to keep a queued step inside its window (JSON-ready), so a retry
     after an outage, or `programme outbox retry` at night, still never sends in quiet hours."""
-    policy = plan.policy_for(milestone)
+    return _rule(plan, plan.policy_for(milestone))
+
+
+def plan_sending_rule(plan: Plan) -> dict:
+    """The sending rule of a message about the whole plan (the lead's rating notice)."""
+    return _rule(plan, plan.reminders.over(DEFAULT_POLICY))
+
+
+def _rule(plan: Plan, policy: ReminderPolicy) -> dict:
     cal = plan.calendar
     return {"timezone": plan.timezone, "window": list(policy.window or ("00:00", "24:00")),
             "region": cal.region, "weekends": sorted(cal.weekends),

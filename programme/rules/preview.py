@@ -37,6 +37,7 @@ from programme.rules.chase import (
     Notification,
     due_notifications,
     next_sending_time,
+    plan_sending_rule,
     sending_rule,
     window_times,
 )
@@ -154,7 +155,9 @@ def simulate(plan: Plan, statuses: Mapping[str, CurrentStatus], start: datetime,
                 if n.key in seen:
                     continue
                 seen.add(n.key)
-                opening = next_sending_time(sending_rule(plan, plan.by_id[n.milestone_id]), moment)
+                rule = (sending_rule(plan, plan.by_id[n.milestone_id]) if n.milestone_id in plan.by_id
+                        else plan_sending_rule(plan))
+                opening = next_sending_time(rule, moment)
                 at = moment if opening is None else local_time(opening, tz)
                 if at.date() <= until:
                     sequence += 1

@@ -31,6 +31,7 @@ from programme.rules.chase import (
     Notification,
     _ladder,
     _manager,
+    highest_step_per_person,
     window_times,
 )
 from programme.rules.model import DEFAULT_POLICY, Plan, RaidItem
@@ -171,7 +172,7 @@ def raid_notifications(plan: Plan, views: Mapping[str, RaidView],
         if late and sponsor_day is not None and plan.sponsor and plan.sponsor != item.owner:
             out.append(Notification(plan.id, item.key, ESCALATE_SPONSOR, v.next_date,
                                     plan.sponsor, SPONSOR, sponsor_day))
-    return out
+    return highest_step_per_person(out)
 
 
 KIND_WORDS = {"risk": "Risk", "issue": "Issue", "assumption": "Assumption",
@@ -179,24 +180,30 @@ KIND_WORDS = {"risk": "Risk", "issue": "Issue", "assumption": "Assumption",
 
 
 def headline(v: RaidView, step: str) -> str:
+    """The item's label: the same words as a milestone's ('Overdue', 'Escalated to you', ...,
+    programme.rules.messages.LABELS); what is asked is said in the title ('Review risk R1')."""
+    from programme.rules.messages import headline as label
+
+    return label(step)
+
+
+def ask_words(v: RaidView) -> str:
+    """'Review risk R1' / 'Decide D1' / 'Review dependency X2': what the owner is asked."""
     if v.item.kind == "decision":
-        what = "Decision needed"
-    else:
-        what = f"{KIND_WORDS[v.item.kind]} review"
-    if step.startswith("chase-"):
-        return f"{what}: overdue"
-    if step.startswith("escalate-"):
-        return f"Escalation: {what.lower()} overdue"
-    return f"{what} due" if step == "due-day" else what
+        return f"Decide {v.item.id}"
+    return f"Review {v.item.kind} {v.item.id}"
 
 
-def answer_command(plan_id: str, v: RaidView) -> str:
-    import shlex
-
-    item = shlex.quote(v.item.id)
+def answer_words(v: RaidView, role: str, owner_name: str, lead_name: str) -> tuple[str, str]:
+    """(label, plain words) for how the item is answered: there is no page for a RAID review
+    yet, so its owner tells the plan's lead, who records it."""
+    if role != OWNER:
+        return ("What you can do", f"talk to {owner_name}; {lead_name}, the plan's lead, "
+                "records the answer in the RAID log")
     if v.item.kind == "decision":
-        return f"programme raid decide {shlex.quote(plan_id)} {item} --decision \"...\""
-    return f"programme raid review {shlex.quote(plan_id)} {item} --still-valid (or --close)"
+        return "To answer", f"tell {lead_name}, the plan's lead, what was decided"
+    return ("To answer", f"tell {lead_name}, the plan's lead, whether it still holds (and how "
+            "likely and how bad it is now), or that it can be closed")
 
 
 def item_context(plan: Plan, v: RaidView, n: Notification, today: date) -> dict:
@@ -213,9 +220,14 @@ def item_context(plan: Plan, v: RaidView, n: Notification, today: date) -> dict:
     elif n.role == SPONSOR:
         why = f"{owner_name} owns this {v.item.kind} and its {word} is well overdue; you are " \
               "told as the sponsor."
+    elif n.recipient == plan.lead and not (owner is not None and owner.manager):
+        why = f"{owner_name} owns this {v.item.kind} and its {word} is overdue; you are told " \
+              f"as the plan's lead, since {owner_name} has no manager in the plan."
     else:
         why = f"{owner_name} owns this {v.item.kind} and its {word} is overdue; you are told " \
-              "as their manager (or as the plan's lead where they have none)."
+              "as their manager."
+    lead = plan.people.get(plan.lead)
+    label, answer = answer_words(v, n.role, owner_name, lead.name if lead else plan.lead)
     detail = ""
     if v.score is not None:
         detail = f" (score {v.score}: likelihood {v.likelihood} × impact {v.impact})"
@@ -232,15 +244,14 @@ def item_context(plan: Plan, v: RaidView, n: Notification, today: date) -> dict:
         "key": n.key, "ref": f"{n.milestone_id}/{n.ref}", "plan_id": plan.id,
         "plan_title": plan.title, "timezone": plan.timezone, "milestone_id": n.milestone_id,
         "raid_kind": v.item.kind, "raid_id": v.item.id,
-        "title": f"{KIND_WORDS[v.item.kind]} {v.item.id}: {v.item.title}{detail}",
+        "title": f"{ask_words(v)}: {v.item.title}{detail}",
         "step": n.step, "headline": headline(v, n.step), "role": n.role, "why": why,
         "owner": owner_name, "due": due.isoformat(),
         "when": when_words(cal, due, today).replace("due ", "decision due " if v.item.kind ==
                                                     "decision" else "review due ", 1),
         "forecast": None, "forecast_when": None, "state": "overdue" if v.overdue(today) else
         "open", "blocked_reason": None, "evidence": None, "waiting": waiting,
-        "update_command": answer_command(plan.id, v),
-        "answer_label": "To answer" if n.role == OWNER else f"{owner_name} answers with",
+        "update_command": answer, "answer_label": label,
         "checkin_link": None, "as_of": today.isoformat(),
         "as_of_words": f"{today:%A} {today.day} {today:%B}", "scheduled": n.scheduled.isoformat(),
         "sending": sending,

@@ -23,7 +23,7 @@ from datetime import datetime
 from programme.contacts import mask_text
 from programme.rules.assess import Assessment
 from programme.rules.chase import Notification, due_notifications, next_sending_time
-from programme.rules.messages import item_context
+from programme.rules.messages import item_context, one_item_per_milestone, resolve_rating
 from programme.rules.model import Plan, Rating
 from programme.store import Store
 from programme.store.outbox import Outbox, OutboxItem, OutboxRow
@@ -44,11 +44,13 @@ class ChaseResult:
     skipped: int = 0  # due, but already in the outbox (sent or on its way)
     messages: int = 0  # messages handed to channels (one per recipient)
     errors: tuple[str, ...] = field(default=())
+    keys: tuple[str, ...] = field(default=())  # the outbox keys a follow-up queued or found
 
     def __add__(self, other: ChaseResult) -> ChaseResult:
         return ChaseResult(self.queued + other.queued, self.sent + other.sent,
                            self.failed + other.failed, self.skipped + other.skipped,
-                           self.messages + other.messages, self.errors + other.errors)
+                           self.messages + other.messages, self.errors + other.errors,
+                           tuple(dict.fromkeys(self.keys + other.keys)))
 
 
 def due_items(workspace: Workspace, plan, now: datetime, sync: bool = True) -> list[OutboxItem]:
@@ -62,24 +64,34 @@ def due_items(workspace: Workspace, plan, now: datetime, sync: bool = True) -> l
     return outbox_items(a, due_notifications(plan, statuses, now)) + raid_due_items(state, now)
 
 
-def outbox_items(a: Assessment, notifications: list[Notification]) -> list[OutboxItem]:
-    """Notifications as outbox items, each with the facts its message shows."""
+def outbox_items(a: Assessment, notifications: list[Notification],
+                 rating_from: Rating | None = None) -> list[OutboxItem]:
+    """Notifications as outbox items, each with the facts its message shows and the link it
+    carries; the first item of each person also issues their report link of the day, which the
+    short chat form gives for whatever did not fit. `rating_from`: the rating before the
+    check-in, for the lead's rating notice."""
+    from programme.rules.messages import REPORT
     from programme.signing import secret_key
     from programme.usecases.links import grant
 
     plan = a.plan
     secret = secret_key() if notifications else None
     items = []
+    reported: set[str] = set()
     for n in notifications:
         person = plan.people.get(n.recipient)
-        payload = item_context(a, n)
+        payload = item_context(a, n, rating_from)
         link = payload["link"]
+        links = [grant(plan, n.key, link["purpose"], n.recipient, n.milestone_id, secret)]
+        if payload.get("report_key") and n.recipient not in reported:
+            reported.add(n.recipient)
+            links.append(grant(plan, payload["report_key"], REPORT, n.recipient, None, secret))
         items.append(OutboxItem(
             key=n.key, plan_id=n.plan_id, milestone_id=n.milestone_id, step=n.step,
             anchor=n.anchor, recipient=n.recipient,
             recipient_name=person.name if person else n.recipient, role=n.role,
             contacts=tuple(person.contacts) if person else (), payload=payload,
-            links=(grant(plan, n.key, link["purpose"], n.recipient, n.milestone_id, secret),)))
+            links=tuple(links)))
     return items
 
 
@@ -109,6 +121,19 @@ class LiveContacts:
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
         self._plans: dict[str, Plan | str] = {}
+        self._ratings: dict[str, Rating | None] = {}
+
+    def rating(self, plan_id: str, now: datetime) -> Rating | None:
+        """The plan's delivery confidence rating at `now` (None when it cannot be read now)."""
+        if plan_id not in self._ratings:
+            plan = self._plan(plan_id)
+            try:
+                self._ratings[plan_id] = (None if isinstance(plan, str) else
+                                          self.workspace.state(plan, now, sync=False)
+                                          .assessment.rating)
+            except WorkspaceError:
+                self._ratings[plan_id] = None
+        return self._ratings[plan_id]
 
     def _plan(self, plan_id: str) -> Plan | str:
         if plan_id not in self._plans:
@@ -177,7 +202,14 @@ def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher: Dispatcher, n
     errors: list[str] = []
     targeted: list[tuple[OutboxRow, tuple[str, ...]]] = []
     unsendable: list[tuple[list[OutboxRow], tuple[str, ...], str | None, bool]] = []
+    resolved: dict[int, dict] = {}  # rating notices as sent: the net change of the day
     for row in rows:
+        if row.payload.get("rating_from") is not None:
+            current = resolve_rating(row.payload, book.rating(row.plan_id, now))
+            if current is None:  # the rating is back where the day began: nothing to tell
+                unsendable.append(([row], (), None, False))
+                continue
+            resolved[row.id] = current
         contacts, problem, permanent = book.of(row)
         if problem is None:
             targets = row.remaining(contacts)
@@ -205,8 +237,9 @@ def _send_batch(outbox: Outbox, rows: list[OutboxRow], dispatcher: Dispatcher, n
                 link = digest_url(p, first.key)
                 forms = Rendered(*(f.replace(REPORT_LINK, link)
                                    for f in (p["subject"], p["text"], p["html"], p["chat"])))
-        else:  # each body rendered when a target asks for it
-            forms = dispatcher.render(first.recipient_name, [r.payload for r in group], now)
+        else:  # each body rendered when a target asks for it; one item per milestone
+            payloads = one_item_per_milestone([resolved.get(r.id, r.payload) for r in group])
+            forms = dispatcher.render(first.recipient_name, payloads, now)
         return Message(first.recipient, first.recipient_name, targets, forms,
                        tuple(r.key for r in group))
 
@@ -282,7 +315,7 @@ def follow_up_items(assessment: Assessment, changed: str, rating_before: Rating 
     from programme.rules.followup import follow_up_notifications
 
     return outbox_items(assessment, follow_up_notifications(assessment, changed, rating_before,
-                                                            rating_after))
+                                                            rating_after), rating_before)
 
 
 def queue_follow_ups(store: Store, assessment: Assessment, changed: str,

@@ -133,7 +133,7 @@ def test_email_and_text_message_go_to_notify_with_the_right_bodies_and_a_signed_
     sms = by_path["/v2/notifications/sms"]["json"]
     assert sms["phone_number"] == "07700900123" and sms["template_id"] == SMS_TEMPLATE
     text = sms["personalisation"]["body"]
-    assert text.startswith("Escalation: overdue: Needs report") and "\n" not in text.strip()
+    assert text.startswith("Escalated to you: Needs report") and "\n" not in text.strip()
     assert len(text) < len(body)  # the short form
     for request in notify.requests:
         scheme, token = request["authorization"].split(" ", 1)

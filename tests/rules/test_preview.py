@@ -223,7 +223,7 @@ def test_on_time_the_owner_hears_the_reminders_then_the_next_owner_can_start_and
     assert keys(planned) == [
         ("Mon 19 Oct 09:00", "a", "reminder-5"), ("Thu 22 Oct 09:00", "a", "reminder-1"),
         ("Fri 23 Oct 09:00", "a", "due-day"), ("Fri 23 Oct 12:00", "b", "can-start"),
-        ("Fri 23 Oct 12:00", "a", "rating-changed-amber-to-green"),
+        ("Fri 23 Oct 12:00", "plan", "rating-changed"),
         ("Fri 30 Oct 09:00", "b", "reminder-5")]
 
 
