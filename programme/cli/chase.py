@@ -82,28 +82,36 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
 
 
 def _print_preview(ws, targets, as_of) -> None:
-    from rich.table import Table
+    from rich.markup import escape
 
     from programme.cli.common import out
+    from programme.cli.tables import Column, fitted_table
     from programme.usecases.chase import preview
 
-    table = Table(title="Due now (dry run: nothing sent or recorded)", title_justify="left")
-    for col in ("Plan", "Milestone", "Step", "To", "Why", "When", "Queued"):
-        table.add_column(col)
-    count, quiet = 0, []
+    columns = [Column("Milestone", ids=True), Column("Step", ids=True), Column("To"),
+               Column("Why", fold=2), Column("When", least=16), Column("Queued", fold=1)]
+    narrow_columns = [Column("Milestone", ids=True), Column("Step", ids=True),
+                      Column("To"), Column("When", least=12)]
+    quiet = []
     for plan in targets:
         now = _moment(as_of, plan.timezone)
         new = known_count = 0
+        rows, narrow = [], []
         for item, known in preview(ws, plan, now):
-            count += 1
             new += not known
             known_count += known
-            table.add_row(item.plan_id, item.milestone_id, item.step, item.recipient_name,
-                          item.role, item.payload["when"], "already" if known else "new")
+            name, when = escape(item.recipient_name), escape(item.payload["when"])
+            queued = "already" if known else "new"
+            rows.append([item.milestone_id, item.step, name, item.role, when, queued])
+            narrow.append([item.milestone_id,
+                           item.step + ("\n[dim](already queued)[/]" if known else ""),
+                           f"{name}\n[dim]as {item.role}[/]", when])
+        if rows:
+            out.print(fitted_table(
+                columns, rows, out, narrow=(narrow_columns, narrow),
+                title=f"Due now in {plan.id} (dry run: nothing sent or recorded)"))
         if not new:
             quiet.append((plan, now, known_count))
-    if count:
-        out.print(table)
     for plan, now, known_count in quiet:
         _print_quiet(ws, plan, now, known_count, as_of is not None, label="nothing new due now")
 
@@ -144,9 +152,9 @@ def outbox_list(ctx: typer.Context,
     if ctx.invoked_subcommand is not None:
         return
     from rich.markup import escape
-    from rich.table import Table
 
     from programme.cli.common import out
+    from programme.cli.tables import Column, fitted_table
     from programme.contacts import mask_url
     from programme.store import Store
     from programme.store.outbox import FAILED, PENDING, SENDING, SENT, Outbox
@@ -163,16 +171,23 @@ def outbox_list(ctx: typer.Context,
     out.print(", ".join(f"{n} {s}" for s, n in counts.items()))
     if not rows:
         return
-    table = Table()
-    for col in ("Milestone", "Step", "To", "State", "Tries", "Next / sent", "Last error"):
-        table.add_column(col, overflow="fold")
+    columns = [Column("Milestone", ids=True), Column("Step", ids=True), Column("To"),
+               Column("Target", fold=3), Column("State"), Column("Tries", fold=2),
+               Column("Next / sent"), Column("Last error", fold=1)]
+    narrow_columns = [Column("Milestone", ids=True), Column("Step", ids=True), Column("To"),
+                      Column("State"), Column("Last error", fold=1)]
+    table_rows, narrow = [], []
     for r in rows:
         when = r.sent_at if r.sent_at else r.next_attempt_at
-        table.add_row(f"{r.plan_id}/{r.milestone_id}", f"{r.step}@{r.anchor:%-d %b}",
-                      f"{r.recipient_name}\n[dim]{', '.join(mask_url(c) for c in r.contacts)}[/]",
-                      r.state, str(r.attempts), f"{when:%Y-%m-%d %H:%M} UTC",
-                      escape(r.last_error or ""))
-    out.print(table)
+        targets = escape(", ".join(mask_url(c) for c in r.contacts))
+        name, error = escape(r.recipient_name), escape(r.last_error or "")
+        tries = f" ({r.attempts} {'try' if r.attempts == 1 else 'tries'})" if r.attempts else ""
+        table_rows.append([f"{r.plan_id}/{r.milestone_id}", f"{r.step}@{r.anchor:%-d %b}",
+                           name, f"[dim]{targets}[/]", r.state, str(r.attempts),
+                           f"{when:%Y-%m-%d %H:%M} UTC", error])
+        narrow.append([f"{r.milestone_id}\n[dim]{r.plan_id}[/]", f"{r.step}\n{r.anchor:%-d %b}",
+                       name, f"{r.state}{tries}\n{when:%Y-%m-%d %H:%M} UTC", error])
+    out.print(fitted_table(columns, table_rows, out, narrow=(narrow_columns, narrow)))
 
 
 @outbox_app.command("retry")

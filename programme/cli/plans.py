@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from programme.cli.common import (
     STATE_STYLE,
@@ -22,6 +21,7 @@ from programme.cli.common import (
     rating_text,
 )
 from programme.cli.common import workspace as _workspace
+from programme.cli.tables import Column, fitted_table
 from programme.rules.model import Status
 from programme.usecases.workspace import parse_moment
 
@@ -102,28 +102,33 @@ def status(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None
 
 
 def _print_portfolio(states) -> None:
-    table = Table(title="Portfolio", title_justify="left")
-    for col in ("Plan", "Rating", "Lead's rating", "Done", "Overdue", "Blocked", "Ends (forecast)"):
-        table.add_column(col, overflow="fold")
+    columns = [Column("Plan", ids=True), Column("Rating"), Column("Lead's rating", fold=1),
+               Column("Done", justify="right"), Column("Overdue", justify="right"),
+               Column("Blocked", justify="right", fold=2), Column("Ends (forecast)")]
+    narrow_columns = [Column("Plan", ids=True), Column("Rating"), Column("Done"),
+                      Column("Late"), Column("Ends (forecast)")]
+    rows, narrow = [], []
     for s in states:
         a = s.assessment
         views = a.views()
-        table.add_row(
-            f"{s.plan.id}\n[dim]{escape(s.plan.title)}[/]", rating_text(a.rating),
-            rating_text(s.lead_rating.rating) if s.lead_rating else "–",
-            f"{a.overall.done}/{a.overall.total}",
-            str(sum(v.overdue for v in views)), str(sum(v.blocked for v in views)),
-            f"{a.overall.forecast or '–'}" + (f" [red](+{a.overall.end_slip}wd)[/]"
-                                              if a.overall.end_slip else ""),
-        )
-    out.print(table)
+        plan = f"{s.plan.id}\n[dim]{escape(s.plan.title)}[/]"
+        lead = rating_text(s.lead_rating.rating) if s.lead_rating else "–"
+        overdue, blocked = sum(v.overdue for v in views), sum(v.blocked for v in views)
+        done = f"{a.overall.done}/{a.overall.total}"
+        ends = f"{a.overall.forecast or '–'}" + (f" [red](+{a.overall.end_slip}wd)[/]"
+                                                if a.overall.end_slip else "")
+        rows.append([plan, rating_text(a.rating), lead, done, str(overdue), str(blocked), ends])
+        narrow.append([plan, rating_text(a.rating) + (f"\nlead's: {lead}" if s.lead_rating else ""),
+                       done, f"{overdue} overdue\n{blocked} blocked", ends])
+    out.print(fitted_table(columns, rows, out, narrow=(narrow_columns, narrow), title="Portfolio"))
 
 
 def _print_plan(state) -> None:
     a, plan = state.assessment, state.plan
-    table = Table(title=f"{escape(plan.title)} — as of {a.today:%A %-d %B %Y}", title_justify="left")
-    for col in ("Milestone", "Owner", "Due", "Forecast", "Slip", "State", "Rating"):
-        table.add_column(col, justify="right" if col == "Slip" else "left", overflow="fold")
+    columns = [Column("Milestone", ids=True), Column("Owner"), Column("Due"),
+               Column("Forecast"), Column("Slip", justify="right", fold=1), Column("State"),
+               Column("Rating")]
+    rows, narrow = [], []  # narrow: the forecast under the due date, in one column
     names = plan.people
     for v in a.views():
         m = v.milestone
@@ -132,14 +137,18 @@ def _print_plan(state) -> None:
             "not started", "in progress") else v.state
         if v.blocked and v.status.reason:
             state_text += f": {escape(v.status.reason)}"
-        table.add_row(
-            f"{'★ ' if v.critical else ''}{m.id}\n[dim]{escape(m.title)}[/]",
-            escape(names[m.owner].name if m.owner in names else m.owner),
-            f"{m.due:%a %-d %b}", f"{v.forecast:%a %-d %b}" if v.forecast else "–",
-            f"{v.slip}wd" if v.slip else "", f"[{state_style}]{state_text}[/]" if state_style
-            else state_text, rating_text(v.rating),
-        )
-    out.print(table)
+        milestone = f"{m.id}\n[dim]{'★ ' if v.critical else ''}{escape(m.title)}[/]"
+        owner = escape(names[m.owner].name if m.owner in names else m.owner)
+        due, forecast = f"{m.due:%a %-d %b}", f"{v.forecast:%a %-d %b}" if v.forecast else "–"
+        state_cell = f"[{state_style}]{state_text}[/]" if state_style else state_text
+        slip = f"{v.slip}wd" if v.slip else ""
+        rows.append([milestone, owner, due, forecast, slip, state_cell, rating_text(v.rating)])
+        dates = due if forecast in ("–", due) else f"{due}\n→ {forecast}"
+        narrow.append([milestone, owner, dates, state_cell, rating_text(v.rating)])
+    narrow_columns = [Column("Milestone", ids=True), Column("Owner"), Column("Due → forecast"),
+                      Column("State"), Column("Rating", fold=1)]
+    out.print(fitted_table(columns, rows, out, narrow=(narrow_columns, narrow),
+                           title=f"{escape(plan.title)} — as of {a.today:%A %-d %B %Y}"))
     o = a.overall
     line = (f"[bold]{plan.id}[/]: {rating_text(o.rating)} — {o.done}/{o.total} done, "
             f"{sum(v.overdue for v in a.views())} overdue, "

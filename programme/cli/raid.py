@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from programme.cli.common import AsOfOption, PlansOption, fail, out
 from programme.cli.common import workspace as _workspace
+from programme.cli.tables import Column, fitted_table
 
 app = typer.Typer(help="The plan's RAID log: risks, assumptions, issues, decisions, dependencies.",
                   no_args_is_help=True)
@@ -36,17 +36,17 @@ def list_(plan_id: PlanArg, as_of: AsOfOption = None, plans: PlansOption = None)
         out.print(f"{plan.id} has no RAID log (add risks:, issues:, decisions:... to the plan file)")
         return
     today = state.assessment.today
-    table = Table(title=f"{escape(plan.title)} — RAID log", title_justify="left")
-    for col in ("Item", "Owner", "Score", "Next", "Status"):
-        table.add_column(col, overflow="fold")
+    columns = [Column("Item", ids=True), Column("Owner"), Column("Score", justify="right"),
+               Column("Next"), Column("Status")]
+    rows = []
     for v in state.raid.values():
         owner = plan.people[v.item.owner].name if v.item.owner in plan.people else v.item.owner
         late = " [red](overdue)[/]" if v.overdue(today) else ""
-        table.add_row(f"{v.item.kind} {v.item.id}\n[dim]{escape(v.item.title)}[/]", escape(owner),
-                      str(v.score) if v.score is not None else "–",
-                      f"{v.next_date:%a %-d %b}{late}" if v.next_date else "–",
-                      v.status + (f": {escape(v.decision)}" if v.decision else ""))
-    out.print(table)
+        rows.append([f"{v.item.kind} {v.item.id}\n[dim]{escape(v.item.title)}[/]", escape(owner),
+                     str(v.score) if v.score is not None else "–",
+                     f"{v.next_date:%a %-d %b}{late}" if v.next_date else "–",
+                     escape(v.status) + (f": {escape(v.decision)}" if v.decision else "")])
+    out.print(fitted_table(columns, rows, out, title=f"{escape(plan.title)} — RAID log"))
 
 
 @app.command()

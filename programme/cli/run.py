@@ -127,22 +127,23 @@ def _print_quiet(ws, targets, results: list[dict], as_of: bool) -> None:
 
 
 def _print_results(out, results: list[dict]) -> None:
+    from rich.markup import escape
 
-    from rich.table import Table
-
+    from programme.cli.tables import Column, fitted_table
     from programme.config import data_dir
 
-    table = Table(title="Tracking run", title_justify="left")
-    for col in ("Plan", "Rating", "Queued", "Sent", "Failed", "Messages"):
-        table.add_column(col, overflow="fold")
+    columns = [Column("Plan", ids=True), Column("Rating"), Column("Queued", justify="right"),
+               Column("Sent", justify="right"), Column("Failed", justify="right"),
+               Column("Messages", justify="right", fold=1)]
+    rows = []
     for r in results:
         if r.get("error"):
-            table.add_row(r["plan"], "[red]failed[/]", "", "", "", r["error"])
+            rows.append([r["plan"], "[red]failed[/]", "", "", "", escape(r["error"])])
             continue
         failed = f"[red]{r['failed']}[/]" if r["failed"] else "0"
-        table.add_row(r["plan"], r["rating"], str(r["queued"]), str(r["sent"]), failed,
-                      str(r["messages"]))
-    out.print(table)
+        rows.append([r["plan"], escape(r["rating"]), str(r["queued"]), str(r["sent"]), failed,
+                     str(r["messages"])])
+    out.print(fitted_table(columns, rows, out, title="Tracking run"))
     reports = {str(Path(r["report"]).parent.parent) for r in results if r.get("report")}
     for folder in sorted(reports):
         out.print(f"reports: {folder}", soft_wrap=True)
