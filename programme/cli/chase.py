@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from programme.cli.common import PlansOption
+from programme.cli.common import OnePlanArg, PlansOption
 
 outbox_app = typer.Typer(help="What the chase has queued, sent and failed to send.",
                          no_args_is_help=False, invoke_without_command=True)
@@ -27,13 +27,15 @@ def _moment(text: str | None, tz: str):
     return parse_moment(text, tz)
 
 
-def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+def chase(plan_id: OnePlanArg = None,
           all_plans: Annotated[bool, typer.Option("--all", help="Chase every plan.")] = False,
           as_of: Annotated[str | None, typer.Option(
-              "--as-of", help="Run as if at this date (noon plan time) or date-time.")] = None,
+              "--as-of", metavar="DATE",
+              help="Run as if at this date (noon plan time) or date-time.")] = None,
           dry_run: Annotated[bool, typer.Option(
               "--dry-run", help="Show what is due and would be sent; send and record nothing.")] = False,
-          concurrency: Annotated[int, typer.Option(help="Messages sent at once.")] = 8,
+          concurrency: Annotated[int, typer.Option(
+              "--concurrency", metavar="N", help="Messages sent at once.")] = 8,
           plans: PlansOption = None) -> None:
     """Remind, chase and escalate: queue what is due in the outbox, then send it."""
     from programme.cli.common import err, every_plan, fail, out, partial
@@ -146,8 +148,11 @@ def outbox_list(ctx: typer.Context,
                 failed: Annotated[bool, typer.Option("--failed", help="Only given up.")] = False,
                 sent: Annotated[bool, typer.Option("--sent", help="Only sent.")] = False,
                 as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
-                plan_id: Annotated[str | None, typer.Option("--plan", metavar="PLAN")] = None,
-                limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200) -> None:
+                plan_id: Annotated[str | None, typer.Option(
+                    "--plan", metavar="PLAN", help="Only this plan's notifications.")] = None,
+                limit: Annotated[int, typer.Option(
+                    "--limit", metavar="N", help="At most this many rows (the newest; 0: all).")]
+                = 200) -> None:
     """List the outbox (every notification the chase has queued), newest last."""
     if ctx.invoked_subcommand is not None:
         return
@@ -193,7 +198,8 @@ def outbox_list(ctx: typer.Context,
 @outbox_app.command("retry")
 def outbox_retry(send: Annotated[bool, typer.Option(
         "--send/--no-send", help="Send at once (default) or only make them due.")] = True,
-                 concurrency: Annotated[int, typer.Option(help="Messages sent at once.")] = 8
+                 concurrency: Annotated[int, typer.Option(
+                     "--concurrency", metavar="N", help="Messages sent at once.")] = 8
                  ) -> None:
     """Make failed (and backing-off) notifications due now, and send them."""
     from programme.cli.common import err, out

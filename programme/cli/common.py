@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from programme.cli import helpstyle
 from programme.config import DataFolderError
 from programme.rules.model import Rating
 from programme.store import Store, StoreError
@@ -23,8 +24,16 @@ err = Console(stderr=True, highlight=False)
 OK, ERROR, USAGE, PARTIAL = 0, 1, 2, 3
 
 
+helpstyle.install()
+
+
 class Group(TyperGroup):
-    """Turns expected failures (unknown plan, unreachable database...) into one-line errors."""
+    """Turns expected failures (unknown plan, unreachable database...) into one-line errors;
+    every command's help is reflowed into paragraphs (programme.cli.helpstyle)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        helpstyle.reflow_all(self)
 
     def invoke(self, ctx):
         try:
@@ -42,9 +51,15 @@ STATE_STYLE = {"done": "green", "dropped": "dim", "blocked": "bold red", "overdu
                "slipped by dependency": "dark_orange", "at risk": "yellow", "due soon": "cyan"}
 
 PlansOption = Annotated[Path | None, typer.Option(
-    "--plans", help="Plans folder (default: $PROGRAMME_PLANS or ./plans).", show_default=False)]
+    "--plans", metavar="PATH", show_default=False,
+    help="The plans folder, or one plan file (default: $PROGRAMME_PLANS or ./plans).")]
 AsOfOption = Annotated[str | None, typer.Option(
-    "--as-of", help="Show the plan as of this date (end of day, plan time) or date-time.")]
+    "--as-of", metavar="DATE",
+    help="Show the plan as of this date (end of day, plan time) or date-time.")]
+# PLAN arguments, required or optional (with --all)
+PlanArg = Annotated[str, typer.Argument(metavar="PLAN", help="The plan's id.", show_default=False)]
+OnePlanArg = Annotated[str | None, typer.Argument(
+    metavar="PLAN", help="The plan's id (or --all for every plan).", show_default=False)]
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

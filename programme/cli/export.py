@@ -18,7 +18,7 @@ FORMATS = ("gmpp-csv", "json")
 def register(app: typer.Typer) -> None:
     @app.command()
     def export(plan_id: Annotated[str | None, typer.Argument(
-                   metavar="[PLAN]", help="The plan's id (or --all).")] = None,
+                   metavar="PLAN", help="The plan's id (or --all for every plan).")] = None,
                all_plans: Annotated[bool, typer.Option("--all", help="Every valid plan.")] = False,
                fmt: Annotated[str, typer.Option("--format", "-f", metavar="gmpp-csv|json",
                                                 help="CSV files or one JSON document.")] = "gmpp-csv",

@@ -13,6 +13,7 @@ from programme.cli.common import (
     STATE_STYLE,
     USAGE,
     AsOfOption,
+    PlanArg,
     PlansOption,
     every_plan,
     fail,
@@ -30,7 +31,8 @@ app = typer.Typer()
 
 @app.command()
 def validate(paths: Annotated[list[Path] | None, typer.Argument(
-        help="Plan files or folders (default: the plans folder).")] = None) -> None:
+        metavar="PATH", help="Plan files or folders (default: the plans folder).",
+        show_default=False)] = None) -> None:
     """Check plan files and list every mistake at once, with file:line."""
     from programme.planfiles.loading import load_plans
 
@@ -54,7 +56,9 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
 
 
 @app.command()
-def sync(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+def sync(plan_id: Annotated[str | None, typer.Argument(
+             metavar="PLAN", help="The plan's id (default: every plan).", show_default=False)]
+         = None,
          plans: PlansOption = None) -> None:
     """Store the plans' current definitions (keeping every milestone's history)."""
     ws = _workspace(plans)
@@ -71,7 +75,9 @@ def sync(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
 
 
 @app.command()
-def status(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+def status(plan_id: Annotated[str | None, typer.Argument(
+               metavar="PLAN", help="The plan's id (default: every plan, as a portfolio).",
+               show_default=False)] = None,
            as_of: AsOfOption = None,
            as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
            plans: PlansOption = None) -> None:
@@ -166,7 +172,7 @@ def _print_plan(state) -> None:
 
 
 @app.command()
-def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan's id.")],
+def update(plan_id: PlanArg,
            milestone_id: Annotated[str, typer.Argument(metavar="MILESTONE",
                                                        help="The milestone's id.")],
            done: Annotated[bool, typer.Option("--done", help="Mark it done.")] = False,
@@ -237,8 +243,9 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan
 
 
 @app.command()
-def baseline(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
-             note: Annotated[str | None, typer.Option("--note")] = None,
+def baseline(plan_id: PlanArg,
+             note: Annotated[str | None, typer.Option(
+                 "--note", metavar="TEXT", help="Why it is taken, kept with it.")] = None,
              plans: PlansOption = None) -> None:
     """Snapshot today's due dates as the new baseline for plan-vs-actual variance."""
     ws = _workspace(plans)
@@ -250,13 +257,16 @@ def baseline(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
 
 
 @app.command()
-def rate(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
+def rate(plan_id: PlanArg,
          rating: Annotated[str, typer.Argument(
+             metavar="RATING", show_default=False,
              help="On the plan's scale: Green, Amber, Red (three-point) or Green, Amber/Green, "
-                  "Amber, Amber/Red, Red (five-point)")],
-         commentary: Annotated[str, typer.Option("--commentary", "-c",
+                  "Amber, Amber/Red, Red (five-point).")],
+         commentary: Annotated[str, typer.Option("--commentary", "-c", metavar="TEXT",
                                                  help="Why: shown beside it in reports.")],
-         by: Annotated[str | None, typer.Option("--by", metavar="PERSON")] = None,
+         by: Annotated[str | None, typer.Option(
+             "--by", metavar="PERSON", help="Who rates it (a person id; default: the lead).")]
+         = None,
          plans: PlansOption = None) -> None:
     """Record the lead's own delivery-confidence rating, with a commentary."""
     from programme.rules.scales import parse_on

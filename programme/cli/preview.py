@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from programme.cli.common import PlansOption
+from programme.cli.common import OnePlanArg, PlansOption
 
 
 def _start(text: str | None, tz: str) -> datetime:
@@ -76,7 +76,7 @@ def records(previews) -> list[dict]:
     return out
 
 
-def preview(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+def preview(plan_id: OnePlanArg = None,
             all_plans: Annotated[bool, typer.Option("--all", help="Every plan.")] = False,
             start: Annotated[str | None, typer.Option(
                 "--from", metavar="DATE", help="From this date (start of day, plan time) or "

@@ -55,8 +55,10 @@ def review(plan_id: PlanArg, item_id: ItemArg,
                "--still-valid", help="Reviewed: it still stands (with any new score).")] = False,
            close: Annotated[bool, typer.Option("--close", help="It no longer applies.")] = False,
            likelihood: Annotated[int | None, typer.Option("--likelihood", "-l", min=1, max=5,
+                                                          metavar="N",
                                                           help="New likelihood, 1 to 5.")] = None,
            impact: Annotated[int | None, typer.Option("--impact", "-i", min=1, max=5,
+                                                      metavar="N",
                                                       help="New impact, 1 to 5.")] = None,
            next_review: Annotated[str | None, typer.Option(
                "--next", metavar="DATE", help="Date of the next review (default: in "

@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def digest(plan_id: Annotated[str | None, typer.Argument(
-                   metavar="[PLAN]", help="The plan's id (or --portfolio for every plan).")] = None,
+                   metavar="PLAN", help="The plan's id (or --portfolio for every plan).")] = None,
                portfolio: Annotated[bool, typer.Option(
                    "--portfolio", help="One digest across every plan, for sponsors.")] = False,
                fmt: Annotated[str, typer.Option("--format", "-f", metavar="text|html|chat",

@@ -9,14 +9,14 @@ from typing import Annotated
 
 import typer
 
-from programme.cli.common import PlansOption
+from programme.cli.common import OnePlanArg, PlansOption
 
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")]
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def run(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+    def run(plan_id: OnePlanArg = None,
             all_plans: Annotated[bool, typer.Option("--all", help="Every plan in the folder.")] = False,
             as_of: Annotated[str | None, typer.Option(
                 "--as-of", metavar="DATE", help="Run as if it were this date or date-time.")] = None,
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def worker(plans: PlansOption = None, verbose: VerboseOpt = False,
                limit: Annotated[int, typer.Option(
-                   "--limit", min=1, help="Follow-ups run at once.")] = 10) -> None:
+                   "--limit", metavar="N", min=1, help="Follow-ups run at once.")] = 10) -> None:
         """Run the task worker alone: it sends the follow-ups of every check-in (from the web
         service, the API or `programme update`) handed over through the Prefect server at
         PREFECT_API_URL. `programme serve` starts one itself; run more on other machines."""

@@ -15,8 +15,10 @@ token_app = typer.Typer(help="Bearer tokens for the check-in service's JSON API.
                         no_args_is_help=True)
 
 
-def web(host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+def web(host: Annotated[str, typer.Option(
+            "--host", metavar="ADDRESS", help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port to listen on.")]
+        = 8765,
         plans: PlansOption = None) -> None:
     """Serve the check-in pages behind the links in messages, the report page and the API."""
     import uvicorn
@@ -34,9 +36,10 @@ def web(host: Annotated[str, typer.Option("--host", help="Address to listen on."
 @token_app.command("create")
 def create(person: Annotated[str, typer.Option("--person", metavar="ID",
                                                help="The person it acts as (a person id).")],
-           days: Annotated[int, typer.Option("--days", min=1, max=3660,
+           days: Annotated[int, typer.Option("--days", metavar="N", min=1, max=3660,
                                              help="Days until it expires.")] = 90,
-           note: Annotated[str | None, typer.Option("--note", help="What it is for.")] = None,
+           note: Annotated[str | None, typer.Option(
+               "--note", metavar="TEXT", help="What it is for.")] = None,
            plans: PlansOption = None) -> None:
     """Make a token; it is shown once (only its hash is kept)."""
     from programme.planfiles.validation import suggest
