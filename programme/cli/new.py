@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 
-
 def new(plan_id: Annotated[str, typer.Argument(metavar="ID", help="The new plan's id (a slug).")],
         kind: Annotated[str, typer.Option(
             "--kind", metavar="KIND",
