@@ -77,7 +77,7 @@ def chase(plan_id: OnePlanArg = None,
     for line in sent.errors:
         err.print(f"[yellow]not delivered:[/] {escape(line)}", soft_wrap=True)
     if not dispatcher.smtp_url:
-        out.print(f"[dim]emails go to the local sink {dispatcher.sink_dir} "
+        out.print(f"[dim]emails go to the local sink {escape(str(dispatcher.sink_dir))} "
                   "(set PROGRAMME_SMTP_URL to send them)[/]")
     if all_plans:
         partial(ws)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 
 from programme.cli.common import (
     STATE_STYLE,
@@ -43,8 +44,8 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
     for result in results:
         plan = result.plan
         if plan is not None and result.ok:
-            out.print(f"[green]✓[/] {result.path}: {plan.id} — {len(plan.milestones)} milestones, "
-                      f"{len(plan.people)} people")
+            out.print(f"[green]✓[/] {escape(str(result.path))}: {plan.id} — "
+                      f"{len(plan.milestones)} milestones, {len(plan.people)} people")
         else:
             bad += len(result.problems)
             for problem in result.problems:
@@ -289,24 +290,70 @@ def rate(plan_id: PlanArg,
 
 @app.command()
 def info(plans: PlansOption = None) -> None:
-    """Where the data lives and what is in it."""
+    """Where the data lives and what is in it; where messages go (the local sink or live, and
+    why) and which Prefect server runs the flows."""
     from importlib.metadata import version
 
     from programme.config import data_dir, redact_url
     from programme.planfiles.loading import default_plans_dir
 
     ws = _workspace(plans)
-    out.print(f"programme {version('programme')}")
-    out.print(f"data folder:   {data_dir()}")
+    lines = [("data folder", str(data_dir()))]
     url = ws.store.url
-    out.print(f"database:      {redact_url(url)}")
+    lines.append(("database", redact_url(url)))
     if url.startswith("sqlite:///"):
-        out.print(f"database file: {url.removeprefix('sqlite:///')}")
-    out.print(f"plans folder:  {plans or default_plans_dir()}")
+        lines.append(("database file", url.removeprefix("sqlite:///")))
+    lines.append(("plans folder", str(plans or default_plans_dir())))
     results = ws.load()
-    out.print(f"plan files:    {len(results)} ({sum(r.ok for r in results)} valid)")
+    lines.append(("plan files", f"{len(results)} ({sum(r.ok for r in results)} valid)"))
     stored = ws.store.plan_ids()
-    out.print(f"stored plans:  {', '.join(stored) if stored else 'none yet (run programme sync)'}")
+    lines.append(("stored plans", ", ".join(stored) if stored else "none yet (run programme sync)"))
+    lines += [*_delivery_lines(), ("prefect api", _prefect_api())]
+    out.print(f"programme {version('programme')}")
+    grid = Table.grid()  # values wrap between words, under the value, not the label
+    grid.add_column(width=15, no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in lines:
+        grid.add_row(f"{label}:", escape(value))
+    out.print(grid)
+
+
+def _delivery_lines() -> list[tuple[str, str]]:
+    """Where messages go and why (notifications.apprise_dispatch.delivery_mode decides), the
+    SMTP server masked (its URL carries the password) and the local sink's folder."""
+    import os
+
+    from programme.config import data_dir
+    from programme.contacts import mask_url
+
+    smtp = os.environ.get("PROGRAMME_SMTP_URL") or None
+    chosen = (os.environ.get("PROGRAMME_DELIVERY") or "").strip().lower()
+    if chosen in ("live", "sink"):
+        mode = f"{chosen} (PROGRAMME_DELIVERY={chosen})"
+    elif chosen:
+        mode = f"unknown: PROGRAMME_DELIVERY={chosen!r} (use live or sink); nothing can be sent"
+    else:
+        mode = "live (PROGRAMME_SMTP_URL is set)" if smtp else "sink (PROGRAMME_SMTP_URL not set)"
+    if chosen == "sink" or (not chosen and not smtp):
+        mode += ": every message is filed in the local sink, nothing leaves this machine"
+    elif not smtp:
+        mode += ": chat and Apprise contacts are sent; bare email addresses go to the sink"
+    sink = data_dir() / "sink"
+    return [("delivery", mode),
+            ("smtp server", mask_url(smtp) if smtp else "none (PROGRAMME_SMTP_URL not set)"),
+            ("sink folder", f"{sink} (read it with any mail client: it is a Maildir)")]
+
+
+def _prefect_api() -> str:
+    import os
+
+    from programme.config import redact_url
+
+    api = os.environ.get("PREFECT_API_URL")
+    if api:
+        return f"{redact_url(api)} (PREFECT_API_URL)"
+    return ("none set: `programme run` starts a temporary server per run "
+            "(set PREFECT_API_URL for `programme serve`, `worker` and the UI)")
 
 
 def register(main: typer.Typer) -> None:

@@ -85,7 +85,7 @@ def review(plan_id: PlanArg, item_id: ItemArg,
     done = review_risk(ws, plan, item_id, parse_moment(None), likelihood=likelihood,
                        impact=impact, next_review=day, close=close, note=note, by=by)
     after = done.after
-    what = f"{after.item.kind} {after.item.id}"
+    what = escape(f"{after.item.kind} {after.item.id}")
     if not after.is_open:
         out.print(f"[green]✓[/] {plan.id} / {what}: closed")
         return
@@ -109,7 +109,7 @@ def decide(plan_id: PlanArg, item_id: ItemArg,
     ws = _workspace(plans)
     plan = ws.plan(plan_id)
     done = record_decision(ws, plan, item_id, decision, parse_moment(None), by=by, note=note)
-    out.print(f"[green]✓[/] {plan.id} / decision {done.after.item.id}: "
+    out.print(f"[green]✓[/] {plan.id} / decision {escape(done.after.item.id)}: "
               f"{escape(done.after.decision or '')}")
 
 

@@ -146,10 +146,10 @@ def _print_results(out, results: list[dict]) -> None:
     out.print(fitted_table(columns, rows, out, title="Tracking run"))
     reports = {str(Path(r["report"]).parent.parent) for r in results if r.get("report")}
     for folder in sorted(reports):
-        out.print(f"reports: {folder}", soft_wrap=True)
+        out.print(f"reports: {escape(folder)}", soft_wrap=True)
     sink = data_dir() / "sink"
     if sink.exists():
-        out.print(f"messages kept in the local sink (no live channel configured): {sink}",
+        out.print(f"messages kept in the local sink (no live channel configured): {escape(str(sink))}",
                   soft_wrap=True)
     if any(r.get("failed") for r in results):
         out.print("failed messages stay in the outbox and are retried on later runs: "

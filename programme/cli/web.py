@@ -27,8 +27,8 @@ def web(host: Annotated[str, typer.Option(
     from programme.web import create_app
 
     app = create_app(plans_dir=plans)
-    err.print(f"check-in service on http://{host}:{port}; links in messages point to "
-              f"{public_url()} ({PUBLIC_URL_ENV}); API docs at /docs", soft_wrap=True)
+    err.print(f"check-in service on http://{escape(host)}:{port}; links in messages point to "
+              f"{escape(public_url())} ({PUBLIC_URL_ENV}); API docs at /docs", soft_wrap=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True,
                 server_header=False)
 
