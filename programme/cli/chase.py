@@ -93,7 +93,7 @@ def _print_preview(ws, targets, as_of) -> None:
     columns = [Column("Milestone", ids=True), Column("Step", ids=True), Column("To"),
                Column("Why", fold=2), Column("When", least=16), Column("Queued", fold=1)]
     narrow_columns = [Column("Milestone", ids=True), Column("Step", ids=True),
-                      Column("To"), Column("When", least=12)]
+                      Column("To", least=10), Column("When", least=15)]
     quiet = []
     for plan in targets:
         now = _moment(as_of, plan.timezone)

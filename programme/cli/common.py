@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -16,8 +17,17 @@ from programme.rules.model import Rating
 from programme.store import Store, StoreError
 from programme.usecases.workspace import Workspace, WorkspaceError
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+def _console(stderr: bool = False) -> Console:
+    """A console for the commands' output. Its width is the terminal's (COLUMNS; 80 when
+    piped). NO_COLOR (https://no-color.org) turns every style off, bold and dim included, so
+    the output carries no escape codes at all; FORCE_COLOR keeps colour in a pipe."""
+    plain = os.environ.get("NO_COLOR", "") != ""
+    return Console(stderr=stderr, highlight=False, color_system=None if plain else "auto")
+
+
+out = _console()
+err = _console(stderr=True)
 
 # Exit codes (README "Exit codes"): every plan served; the command failed; a usage mistake or
 # no plan files at all; some plans served and at least one plan file listed as not loaded.

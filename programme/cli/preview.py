@@ -160,8 +160,9 @@ def _print(out, previews) -> None:
             person = plan.people.get(recipient)
             name = person.name if person else recipient
             contacts = ", ".join(mask_url(c) for c in (person.contacts if person else ()))
+            which = f" — {plan.id}" if several else ""  # each person's lines are one plan's
             out.print(_hanging(f"{at:%H:%M} {at.tzname()}", f"[bold]{escape(name)}[/] "
-                               f"[dim]{escape(contacts)}[/]", 2))
+                               f"[dim]{escape(contacts)}[/]{which}", 2))
             lines = Table.grid(padding=(0, 1, 0, 0))
             lines.add_column(min_width=5)  # the indent under the time
             lines.add_column(no_wrap=True, min_width=18)
@@ -169,10 +170,9 @@ def _print(out, previews) -> None:
             for pv, p in items:
                 n = p.notification
                 m = subject(pv.plan, n.milestone_id)
-                where = f"{pv.plan.id}/" if several else ""
                 late = f", fell due {n.scheduled:%a %-d %b}" if n.scheduled < p.day and \
                     not p.follow_up else ""
-                lines.add_row("", escape(n.step), f"{escape(where + m.id)}: {escape(m.title)} "
+                lines.add_row("", escape(n.step), f"{escape(m.id)}: {escape(m.title)} "
                               f"[dim](due {m.due:%a %-d %b}, as {n.role}{late})[/]")
             out.print(lines)
     if not by_day:

@@ -37,7 +37,7 @@ class Column:
     fold: int = 0
     ids: bool = False
     justify: JustifyMethod = "left"
-    least: int = 0  # narrowest useful width, when narrower would mean a cell of many lines
+    least: int = 0  # narrowest useful width (narrower: a cell of many lines), unless nothing fits
 
 
 Cell = str | Text
@@ -57,7 +57,8 @@ def _longest_line(text: str) -> int:
 
 def _least(column: Column, cells: list[Text], whole_short: bool) -> int:
     """The narrowest the column can be without breaking a word (or an id) in it; with
-    `whole_short`, a short column (dates, counts, ratings) is not wrapped at all."""
+    `whole_short`, a short column (dates, counts, ratings) is not wrapped at all and a column
+    is not made narrower than its `least`."""
     least = _longest_word(column.header)
     for cell in cells:
         lines = cell.plain.splitlines() or [""]
@@ -65,8 +66,10 @@ def _least(column: Column, cells: list[Text], whole_short: bool) -> int:
             least = max(least, cell_len(lines[0]))
         least = max(least, max(_longest_word(line) for line in lines))
     most = _most(column, cells)
+    if not whole_short:  # the last resort: words whole, nothing more
+        return max(least, 1)
     least = max(least, min(column.least, most))
-    return max(most if whole_short and most <= SHORT else least, 1)
+    return max(most if most <= SHORT else least, 1)
 
 
 def _most(column: Column, cells: list[Text]) -> int:
