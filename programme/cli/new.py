@@ -14,7 +14,7 @@ def new(plan_id: Annotated[str, typer.Argument(metavar="ID", help="The new plan'
             "--kind", metavar="KIND",
             help="100-day-plan, commissioning-cycle, service-phases or programme.")],
         title: Annotated[str | None, typer.Option(
-            "--title", metavar="TEXT", help="The plan's title (default: from its id).")] = None,
+            "--title", metavar="TITLE", help="The plan's title (default: from its id).")] = None,
         start: Annotated[str | None, typer.Option(
             "--start", metavar="DATE", help="The plan's start (default: next Monday).")] = None,
         plans: Annotated[Path | None, typer.Option(

@@ -189,7 +189,7 @@ def update(plan_id: PlanArg,
                "--forecast", metavar="DATE", help="The owner's own forecast date.")] = None,
            on: Annotated[str | None, typer.Option(
                "--on", metavar="DATE", help="The day it happened, when not today.")] = None,
-           note: Annotated[str | None, typer.Option("--note", metavar="TEXT",
+           note: Annotated[str | None, typer.Option("--note", metavar="NOTE",
                                                     help="A note for the history.")] = None,
            by: Annotated[str | None, typer.Option("--by", metavar="PERSON",
                                                   help="Who is answering (a person id).")] = None,
@@ -206,7 +206,7 @@ def update(plan_id: PlanArg,
         raise fail("choose one of --done, --in-progress, --not-started, --blocked, --dropped")
     if not chosen and forecast is None and note is None:
         raise fail("say what changed: --done, --in-progress, --blocked REASON, --forecast DATE "
-                   "or --note TEXT")
+                   "or --note NOTE")
     if blocked is not None and not blocked.strip():
         raise fail("--blocked needs a reason, e.g. --blocked \"waiting for legal sign-off\"")
     days = {}
@@ -246,7 +246,7 @@ def update(plan_id: PlanArg,
 @app.command()
 def baseline(plan_id: PlanArg,
              note: Annotated[str | None, typer.Option(
-                 "--note", metavar="TEXT", help="Why it is taken, kept with it.")] = None,
+                 "--note", metavar="NOTE", help="Why it is taken, kept with it.")] = None,
              plans: PlansOption = None) -> None:
     """Snapshot today's due dates as the new baseline for plan-vs-actual variance."""
     ws = _workspace(plans)
@@ -263,7 +263,7 @@ def rate(plan_id: PlanArg,
              metavar="RATING", show_default=False,
              help="On the plan's scale: Green, Amber, Red (three-point) or Green, Amber/Green, "
                   "Amber, Amber/Red, Red (five-point).")],
-         commentary: Annotated[str, typer.Option("--commentary", "-c", metavar="TEXT",
+         commentary: Annotated[str, typer.Option("--commentary", "-c", metavar="COMMENTARY",
                                                  help="Why: shown beside it in reports.")],
          by: Annotated[str | None, typer.Option(
              "--by", metavar="PERSON", help="Who rates it (a person id; default: the lead).")]

@@ -20,7 +20,7 @@ PlanArg = Annotated[str, typer.Argument(metavar="PLAN", help="The plan's id.")]
 ItemArg = Annotated[str, typer.Argument(metavar="ITEM", help="The RAID item's id (e.g. R1).")]
 ByOpt = Annotated[str | None, typer.Option("--by", metavar="PERSON",
                                            help="Who is answering (a person id).")]
-NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note for the log.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", metavar="NOTE", help="A note for the log.")]
 
 
 @app.command("list")
@@ -99,7 +99,7 @@ def review(plan_id: PlanArg, item_id: ItemArg,
 
 @app.command()
 def decide(plan_id: PlanArg, item_id: ItemArg,
-           decision: Annotated[str, typer.Option("--decision", "-d", metavar="TEXT",
+           decision: Annotated[str, typer.Option("--decision", "-d", metavar="DECISION",
                                                  help="What was decided.")],
            note: NoteOpt = None, by: ByOpt = None, plans: PlansOption = None) -> None:
     """Record a decision from the RAID log as taken."""

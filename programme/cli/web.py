@@ -39,7 +39,7 @@ def create(person: Annotated[str, typer.Option("--person", metavar="ID",
            days: Annotated[int, typer.Option("--days", metavar="N", min=1, max=3660,
                                              help="Days until it expires.")] = 90,
            note: Annotated[str | None, typer.Option(
-               "--note", metavar="TEXT", help="What it is for.")] = None,
+               "--note", metavar="NOTE", help="What it is for.")] = None,
            plans: PlansOption = None) -> None:
     """Make a token; it is shown once (only its hash is kept)."""
     from programme.planfiles.validation import suggest
