@@ -73,8 +73,10 @@ def _least(column: Column, cells: list[Text], whole_short: bool) -> int:
 
 
 def _most(column: Column, cells: list[Text]) -> int:
-    """The column's natural width: its longest line (a header may wrap between words)."""
-    return max([_longest_word(column.header), 1] + [_longest_line(c.plain) for c in cells])
+    """The column's natural width: its longest line (a long header may wrap between words)."""
+    header = _longest_line(column.header)
+    header = header if header <= SHORT else _longest_word(column.header)
+    return max([header, 1] + [_longest_line(c.plain) for c in cells])
 
 
 def _spread(least: list[int], most: list[int], room: int) -> list[int]:

@@ -68,12 +68,17 @@ def list_tokens(plans: PlansOption = None) -> None:
     if not rows:
         out.print("no tokens (make one with `programme token create --person ID`)")
         return
+    from programme.cli.tables import Column, fitted_table
+
+    columns = [Column("Token", ids=True), Column("Person", ids=True), Column("State"),
+               Column("Expires"), Column("Last used", fold=2), Column("Note", fold=1)]
+    table = []
     for r in rows:
         state = ("revoked" if r.revoked_at else "expired" if r.expires_at <= now else "active")
-        used = f"last used {r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "never used"
-        note = f"  {escape(r.note)}" if r.note else ""
-        out.print(f"{r.id}  {escape(r.person)}  {state}  expires {r.expires_at:%Y-%m-%d}  "
-                  f"{used}{note}", soft_wrap=True)
+        used = f"{r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "never"
+        table.append([r.id, escape(r.person), state, f"{r.expires_at:%Y-%m-%d}", used,
+                      escape(r.note or "")])
+    out.print(fitted_table(columns, table, out))
 
 
 @token_app.command("revoke")
