@@ -181,6 +181,8 @@ def test_no_color_gives_plain_text_in_a_terminal_and_force_color_colours_a_pipe(
     assert "\x1b[" in coloured and "commissioning-academy-100-day" in coloured
     plain = _in_a_terminal("status", env=_env(NO_COLOR="1"))
     assert "commissioning-academy-100-day" in plain and "\x1b[" not in plain
+    assert "\x1b[" in _in_a_terminal("status", "--help", env=_env())
+    assert "\x1b[" not in _in_a_terminal("status", "--help", env=_env(NO_COLOR="1"))
     forced = _programme("status", env=_env(FORCE_COLOR="1"))
     assert "\x1b[" in forced.stdout
     both = _programme("status", env=_env(FORCE_COLOR="1", NO_COLOR="1"))

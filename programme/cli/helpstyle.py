@@ -9,7 +9,8 @@ mid-sentence. Here:
   an argument its name only;
 * the usage line reads `programme update [OPTIONS] PLAN MILESTONE` (optional ones in [ ]);
 * each command's help is reflowed into paragraphs (a blank line separates them) before Typer
-  lays it out, so it wraps at the terminal's width.
+  lays it out, so it wraps at the terminal's width;
+* NO_COLOR makes the help plain text, like every command's output.
 
 `install()` is called once when the CLI is built.
 """
@@ -17,8 +18,10 @@ mid-sentence. Here:
 from __future__ import annotations
 
 import inspect
+import os
 from typing import Any
 
+from typer import rich_utils
 from typer.core import TyperArgument, TyperOption
 
 
@@ -61,6 +64,8 @@ def reflow_all(command: Any) -> None:
 
 
 def install() -> None:
+    if os.environ.get("NO_COLOR", "") != "":  # help and usage errors as plain as the output
+        rich_utils.COLOR_SYSTEM = None
     TyperOption.display_type_rich = _option_type  # type: ignore[method-assign]
     TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
     TyperArgument._usage_display_name = _argument_usage  # type: ignore[method-assign]
