@@ -5,13 +5,15 @@ a long title under it was cut down to a few letters and the id broken mid-word
 ("carers-su/rvey"). Here each column gets a width of its own before Rich lays it out:
 
 * an id column is never narrower than its longest id (the first line of each cell);
-* every other column is never narrower than its longest word, so text wraps at word
-  boundaries and short values (dates, counts, ratings) keep to one line when there is room;
-* when even that does not fit, the optional columns fold away, least needed first.
+* every other column is never narrower than its longest word, so text wraps between words,
+  and short values (dates, counts, ratings) keep to one line;
+* when that does not fit, a command's compact layout of the same rows is tried (the forecast
+  under the due date, say), then the optional columns fold away, least needed first, and only
+  then may short values wrap.
 
-What is left over is shared out to the columns that still wrap, the most cramped first.
+What is left over goes first to the columns that need the fewest cells to be whole, so a long
+title column takes the rest.
 """
-
 from __future__ import annotations
 
 from collections.abc import Sequence
