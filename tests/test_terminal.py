@@ -69,6 +69,19 @@ def test_every_milestone_id_is_whole_in_a_plans_status_at_80_columns(shipped, pl
     assert re.search(r"\b(Mon|Tue|Wed|Thu|Fri) \d{1,2} [A-Z][a-z]{2}\b", output)  # dates on one line
 
 
+@pytest.mark.parametrize("columns", [100, 132, 200])
+def test_wider_terminals_show_the_full_table_with_ids_whole(shipped, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    plan = shipped["healthy-lifestyles-commissioning"]
+    output = cli("status", plan.id)
+    header = next(line for line in output.splitlines() if "Milestone" in line)
+    assert "Forecast" in header  # a column of its own when there is room
+    ids = [m.id for m in plan.milestones]
+    for identifier in ids:
+        assert re.search(rf"(?<![\w.-]){re.escape(identifier)}(?![\w.-])", output), identifier
+    assert max(cell_len(line.rstrip()) for line in output.splitlines()) <= columns
+
+
 def test_chase_dry_run_and_outbox_keep_ids_whole_and_when_short(shipped):
     dry = cli("chase", "--all", "--dry-run")
     cli("chase", "--all")  # the same moment: what the dry run listed is what it queues
