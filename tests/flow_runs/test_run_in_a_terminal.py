@@ -1,4 +1,4 @@
-"""`programme run --all` as a person at an 80-column terminal sees it, on the shipped plans: the
+"""`programme run --all` as a person at an 80-column terminal sees it, on shipped plans: the
 temporary Prefect server sends no telemetry and prints no notice into the progress display
 (Prefect's own setting for the server does not silence it), the table keeps every plan id whole,
 and a plan file that does not load is listed in words, not raw markup."""
@@ -59,7 +59,10 @@ def test_the_server_setting_alone_leaves_prefects_notice_on(tmp_path):
 
 def test_run_all_in_a_terminal_shows_no_notice_whole_ids_and_no_raw_markup(tmp_path):
     plans = tmp_path / "plans"
-    shutil.copytree(SHIPPED, plans, ignore=shutil.ignore_patterns("README.md"))
+    plans.mkdir()
+    shipped = ("commissioning-academy-100-day.yaml", "healthy-lifestyles-commissioning.py")
+    for name in shipped:  # the longest plan id, and a YAML plan (the whole set takes twice as long)
+        shutil.copy(SHIPPED / name, plans)
     (plans / "half-written.yaml").write_text("id: half-written\ntitle: [Draft] plan\n")
     env = _first_time_user(tmp_path, PROGRAMME_PLANS=str(plans), PROGRAMME_DELIVERY="sink")
     code, seen = _in_a_terminal([sys.executable, "-c", "from programme.cli import main; main()",
@@ -68,8 +71,7 @@ def test_run_all_in_a_terminal_shows_no_notice_whole_ids_and_no_raw_markup(tmp_p
     assert NOTICE not in seen, seen
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen)  # the terminal's colours and cursor moves
     lines = [line.rstrip("\r") for line in text.splitlines()]
-    for plan_id in ("commissioning-academy-100-day", "council-website-redesign",
-                    "design-in-the-public-sector", "healthy-lifestyles-commissioning"):
+    for plan_id in (Path(name).stem for name in shipped):
         assert any(re.search(rf"│ {plan_id} +│", line) for line in lines), text
     assert "skipped: " in text and "half-written.yaml" in text
     assert "[yellow]" not in text and "[/]" not in text
