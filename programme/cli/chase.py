@@ -186,7 +186,7 @@ def outbox_list(ctx: typer.Context,
         when = r.sent_at if r.sent_at else r.next_attempt_at
         targets = escape(", ".join(mask_url(c) for c in r.contacts))
         name, error = escape(r.recipient_name), escape(r.last_error or "")
-        tries = f" ({r.attempts} {'try' if r.attempts == 1 else 'tries'})" if r.attempts else ""
+        tries = f" ({r.attempts} tries)" if r.attempts > 1 else ""  # the wide table has a column
         table_rows.append([f"{r.plan_id}/{r.milestone_id}", f"{r.step}@{r.anchor:%-d %b}",
                            name, f"[dim]{targets}[/]", r.state, str(r.attempts),
                            f"{when:%Y-%m-%d %H:%M} UTC", error])
