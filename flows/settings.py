@@ -9,6 +9,11 @@ So: telemetry, triggers, the event persister and the scheduling services off (no
 scheduled or triggered in a run), the recorder in batches, and (flows/runner.py) a bounded wait
 for the graph before the process exits. Quiet logs; Prefect's own with --verbose.
 
+Telemetry: PREFECT_SERVER_ANALYTICS_ENABLED=false stops the temporary server's telemetry job,
+but Prefect's client prints its first-run telemetry notice on import in a terminal whatever
+that says (it heeds only DO_NOT_TRACK and CI variables), into the middle of the progress
+display. So an embedded run also sets DO_NOT_TRACK=1, unless the user turned analytics on.
+
 Served (`programme serve`): whatever PREFECT_API_URL points at, untouched but for quiet logs.
 Applied to the environment before Prefect is imported, never over a value the operator set.
 """
@@ -56,6 +61,10 @@ def apply(settings: dict[str, str], verbose: bool = False) -> None:
         os.environ.setdefault(name, value)
 
 
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def prefect_home() -> Path:
     return Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
 
@@ -67,6 +76,8 @@ def embedded(verbose: bool = False) -> bool:
         apply(QUIET, verbose)
         return False
     apply(EMBEDDED, verbose)
+    if not _truthy(os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"]):
+        os.environ.setdefault("DO_NOT_TRACK", "1")  # no notice, no client events
     marker = prefect_home() / MARKER
     if (prefect_home() / "prefect.db").exists() and marker.exists() and \
             marker.read_text().strip() == version("prefect"):

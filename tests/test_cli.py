@@ -159,3 +159,27 @@ def test_without_a_prefect_server_a_check_in_follows_up_in_process_once(plans):
     code, output = cli("update", "good-plan", "needs-assessment", "--done", "--by", "ana")
     rows_again = json.loads(cli("outbox", "--json")[1])
     assert len([r for r in rows_again if r["step"] == "can-start"]) == 1  # told once
+
+
+def test_info_says_messages_go_to_the_sink_and_why_and_where_the_sink_is(plans, tmp_path, monkeypatch):
+    monkeypatch.delenv("PROGRAMME_DELIVERY")  # a fresh install: no choice made, no mail server
+    code, output = cli("info")
+    assert code == 0, output
+    assert "delivery:      sink (PROGRAMME_SMTP_URL not set)" in output
+    assert "smtp server:   none (PROGRAMME_SMTP_URL not set)" in output
+    assert f"sink folder:   {tmp_path / 'home' / 'sink'}" in output
+    assert "prefect api:   none set: `programme run` starts a temporary server per run" in output
+
+
+def test_info_says_live_and_why_with_the_smtp_server_masked_and_the_prefect_api(plans, monkeypatch):
+    monkeypatch.delenv("PROGRAMME_DELIVERY")
+    monkeypatch.setenv("PROGRAMME_SMTP_URL", "mailtos://relay:s3cret@smtp.example.gov.uk:587"
+                       "?from=programme@example.gov.uk&user=relay&pass=s3cret")
+    monkeypatch.setenv("PREFECT_API_URL", "http://prefect.example.gov.uk:4300/api")
+    code, output = cli("info")
+    assert code == 0, output
+    assert "delivery:      live (PROGRAMME_SMTP_URL is set)" in output
+    assert "smtp.example.gov.uk:587" in output and "s3cret" not in output
+    assert "prefect api:   http://prefect.example.gov.uk:4300/api (PREFECT_API_URL)" in output
+    monkeypatch.setenv("PROGRAMME_DELIVERY", "sink")
+    assert "delivery:      sink (PROGRAMME_DELIVERY=sink)" in cli("info")[1]

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from programme.cli.common import PlansOption
+from programme.cli.common import OnePlanArg, PlansOption
 
 outbox_app = typer.Typer(help="What the chase has queued, sent and failed to send.",
                          no_args_is_help=False, invoke_without_command=True)
@@ -27,13 +27,15 @@ def _moment(text: str | None, tz: str):
     return parse_moment(text, tz)
 
 
-def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+def chase(plan_id: OnePlanArg = None,
           all_plans: Annotated[bool, typer.Option("--all", help="Chase every plan.")] = False,
           as_of: Annotated[str | None, typer.Option(
-              "--as-of", help="Run as if at this date (noon plan time) or date-time.")] = None,
+              "--as-of", metavar="DATE",
+              help="Run as if at this date (noon plan time) or date-time.")] = None,
           dry_run: Annotated[bool, typer.Option(
               "--dry-run", help="Show what is due and would be sent; send and record nothing.")] = False,
-          concurrency: Annotated[int, typer.Option(help="Messages sent at once.")] = 8,
+          concurrency: Annotated[int, typer.Option(
+              "--concurrency", metavar="N", help="Messages sent at once.")] = 8,
           plans: PlansOption = None) -> None:
     """Remind, chase and escalate: queue what is due in the outbox, then send it."""
     from programme.cli.common import err, every_plan, fail, out, partial
@@ -75,35 +77,43 @@ def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
     for line in sent.errors:
         err.print(f"[yellow]not delivered:[/] {escape(line)}", soft_wrap=True)
     if not dispatcher.smtp_url:
-        out.print(f"[dim]emails go to the local sink {dispatcher.sink_dir} "
+        out.print(f"[dim]emails go to the local sink {escape(str(dispatcher.sink_dir))} "
                   "(set PROGRAMME_SMTP_URL to send them)[/]")
     if all_plans:
         partial(ws)
 
 
 def _print_preview(ws, targets, as_of) -> None:
-    from rich.table import Table
+    from rich.markup import escape
 
     from programme.cli.common import out
+    from programme.cli.tables import Column, fitted_table
     from programme.usecases.chase import preview
 
-    table = Table(title="Due now (dry run: nothing sent or recorded)", title_justify="left")
-    for col in ("Plan", "Milestone", "Step", "To", "Why", "When", "Queued"):
-        table.add_column(col)
-    count, quiet = 0, []
+    columns = [Column("Milestone", ids=True), Column("Step", ids=True), Column("To"),
+               Column("Why", fold=2), Column("When", least=16), Column("Queued", fold=1)]
+    narrow_columns = [Column("Milestone", ids=True), Column("Step", ids=True),
+                      Column("To", least=10), Column("When", least=15)]
+    quiet = []
     for plan in targets:
         now = _moment(as_of, plan.timezone)
         new = known_count = 0
+        rows, narrow = [], []
         for item, known in preview(ws, plan, now):
-            count += 1
             new += not known
             known_count += known
-            table.add_row(item.plan_id, item.milestone_id, item.step, item.recipient_name,
-                          item.role, item.payload["when"], "already" if known else "new")
+            name, when = escape(item.recipient_name), escape(item.payload["when"])
+            queued = "already" if known else "new"
+            rows.append([item.milestone_id, item.step, name, item.role, when, queued])
+            narrow.append([item.milestone_id,
+                           item.step + ("\n[dim](already queued)[/]" if known else ""),
+                           f"{name}\n[dim]as {item.role}[/]", when])
+        if rows:
+            out.print(fitted_table(
+                columns, rows, out, narrow=(narrow_columns, narrow),
+                title=f"Due now in {plan.id} (dry run: nothing sent or recorded)"))
         if not new:
             quiet.append((plan, now, known_count))
-    if count:
-        out.print(table)
     for plan, now, known_count in quiet:
         _print_quiet(ws, plan, now, known_count, as_of is not None, label="nothing new due now")
 
@@ -138,15 +148,18 @@ def outbox_list(ctx: typer.Context,
                 failed: Annotated[bool, typer.Option("--failed", help="Only given up.")] = False,
                 sent: Annotated[bool, typer.Option("--sent", help="Only sent.")] = False,
                 as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
-                plan_id: Annotated[str | None, typer.Option("--plan", metavar="PLAN")] = None,
-                limit: Annotated[int, typer.Option(help="At most this many rows.")] = 200) -> None:
+                plan_id: Annotated[str | None, typer.Option(
+                    "--plan", metavar="PLAN", help="Only this plan's notifications.")] = None,
+                limit: Annotated[int, typer.Option(
+                    "--limit", metavar="N", help="At most this many rows (the newest; 0: all).")]
+                = 200) -> None:
     """List the outbox (every notification the chase has queued), newest last."""
     if ctx.invoked_subcommand is not None:
         return
     from rich.markup import escape
-    from rich.table import Table
 
     from programme.cli.common import out
+    from programme.cli.tables import Column, fitted_table
     from programme.contacts import mask_url
     from programme.store import Store
     from programme.store.outbox import FAILED, PENDING, SENDING, SENT, Outbox
@@ -163,22 +176,30 @@ def outbox_list(ctx: typer.Context,
     out.print(", ".join(f"{n} {s}" for s, n in counts.items()))
     if not rows:
         return
-    table = Table()
-    for col in ("Milestone", "Step", "To", "State", "Tries", "Next / sent", "Last error"):
-        table.add_column(col, overflow="fold")
+    columns = [Column("Milestone", ids=True), Column("Step", ids=True), Column("To"),
+               Column("Target", fold=3), Column("State"), Column("Tries", fold=2),
+               Column("Next / sent"), Column("Last error", fold=1)]
+    narrow_columns = [Column("Milestone", ids=True), Column("Step", ids=True), Column("To"),
+                      Column("State"), Column("Last error", fold=1)]
+    table_rows, narrow = [], []
     for r in rows:
         when = r.sent_at if r.sent_at else r.next_attempt_at
-        table.add_row(f"{r.plan_id}/{r.milestone_id}", f"{r.step}@{r.anchor:%-d %b}",
-                      f"{r.recipient_name}\n[dim]{', '.join(mask_url(c) for c in r.contacts)}[/]",
-                      r.state, str(r.attempts), f"{when:%Y-%m-%d %H:%M} UTC",
-                      escape(r.last_error or ""))
-    out.print(table)
+        targets = escape(", ".join(mask_url(c) for c in r.contacts))
+        name, error = escape(r.recipient_name), escape(r.last_error or "")
+        tries = f" ({r.attempts} tries)" if r.attempts > 1 else ""  # the wide table has a column
+        table_rows.append([f"{r.plan_id}/{r.milestone_id}", f"{r.step}@{r.anchor:%-d %b}",
+                           name, f"[dim]{targets}[/]", r.state, str(r.attempts),
+                           f"{when:%Y-%m-%d %H:%M} UTC", error])
+        narrow.append([f"{r.milestone_id}\n[dim]{r.plan_id}[/]", f"{r.step}\n{r.anchor:%-d %b}",
+                       name, f"{r.state}{tries}\n{when:%Y-%m-%d %H:%M} UTC", error])
+    out.print(fitted_table(columns, table_rows, out, narrow=(narrow_columns, narrow)))
 
 
 @outbox_app.command("retry")
 def outbox_retry(send: Annotated[bool, typer.Option(
         "--send/--no-send", help="Send at once (default) or only make them due.")] = True,
-                 concurrency: Annotated[int, typer.Option(help="Messages sent at once.")] = 8
+                 concurrency: Annotated[int, typer.Option(
+                     "--concurrency", metavar="N", help="Messages sent at once.")] = 8
                  ) -> None:
     """Make failed (and backing-off) notifications due now, and send them."""
     from programme.cli.common import err, out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,21 +11,39 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from programme.cli import helpstyle
 from programme.config import DataFolderError
 from programme.rules.model import Rating
 from programme.store import Store, StoreError
 from programme.usecases.workspace import Workspace, WorkspaceError
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+def _console(stderr: bool = False) -> Console:
+    """A console for the commands' output. Its width is the terminal's (COLUMNS; 80 when
+    piped). NO_COLOR (https://no-color.org) turns every style off, bold and dim included, so
+    the output carries no escape codes at all; FORCE_COLOR keeps colour in a pipe."""
+    plain = os.environ.get("NO_COLOR", "") != ""
+    return Console(stderr=stderr, highlight=False, color_system=None if plain else "auto")
+
+
+out = _console()
+err = _console(stderr=True)
 
 # Exit codes (README "Exit codes"): every plan served; the command failed; a usage mistake or
 # no plan files at all; some plans served and at least one plan file listed as not loaded.
 OK, ERROR, USAGE, PARTIAL = 0, 1, 2, 3
 
 
+helpstyle.install()
+
+
 class Group(TyperGroup):
-    """Turns expected failures (unknown plan, unreachable database...) into one-line errors."""
+    """Turns expected failures (unknown plan, unreachable database...) into one-line errors;
+    every command's help is reflowed into paragraphs (programme.cli.helpstyle)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        helpstyle.reflow_all(self)
 
     def invoke(self, ctx):
         try:
@@ -42,9 +61,15 @@ STATE_STYLE = {"done": "green", "dropped": "dim", "blocked": "bold red", "overdu
                "slipped by dependency": "dark_orange", "at risk": "yellow", "due soon": "cyan"}
 
 PlansOption = Annotated[Path | None, typer.Option(
-    "--plans", help="Plans folder (default: $PROGRAMME_PLANS or ./plans).", show_default=False)]
+    "--plans", metavar="PATH", show_default=False,
+    help="The plans folder, or one plan file (default: $PROGRAMME_PLANS or ./plans).")]
 AsOfOption = Annotated[str | None, typer.Option(
-    "--as-of", help="Show the plan as of this date (end of day, plan time) or date-time.")]
+    "--as-of", metavar="DATE",
+    help="Show the plan as of this date (end of day, plan time) or date-time.")]
+# PLAN arguments, required or optional (with --all)
+PlanArg = Annotated[str, typer.Argument(metavar="PLAN", help="The plan's id.", show_default=False)]
+OnePlanArg = Annotated[str | None, typer.Argument(
+    metavar="PLAN", help="The plan's id (or --all for every plan).", show_default=False)]
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

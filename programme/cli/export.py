@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from programme.cli.common import AsOfOption, PlansOption, err, every_plan, fail, partial
 from programme.cli.common import workspace as _workspace
@@ -18,7 +19,7 @@ FORMATS = ("gmpp-csv", "json")
 def register(app: typer.Typer) -> None:
     @app.command()
     def export(plan_id: Annotated[str | None, typer.Argument(
-                   metavar="[PLAN]", help="The plan's id (or --all).")] = None,
+                   metavar="PLAN", help="The plan's id (or --all for every plan).")] = None,
                all_plans: Annotated[bool, typer.Option("--all", help="Every valid plan.")] = False,
                fmt: Annotated[str, typer.Option("--format", "-f", metavar="gmpp-csv|json",
                                                 help="CSV files or one JSON document.")] = "gmpp-csv",
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
                 else:
                     output.parent.mkdir(parents=True, exist_ok=True)
                     output.write_text(text, encoding="utf-8")
-                    err.print(f"[green]✓[/] wrote {output}", soft_wrap=True)
+                    err.print(f"[green]✓[/] wrote {escape(str(output))}", soft_wrap=True)
                 if all_plans:
                     partial(ws)
                 return
@@ -59,7 +60,7 @@ def register(app: typer.Typer) -> None:
                                                     encoding="utf-8", newline="")
         except OSError as exc:
             raise fail(f"cannot write {output or 'returns'}: {exc.strerror or exc}") from None
-        err.print(f"[green]✓[/] wrote {', '.join(f'{n}.csv' for n in TABLES)} to {folder} "
+        err.print(f"[green]✓[/] wrote {', '.join(f'{n}.csv' for n in TABLES)} to {escape(str(folder))} "
                   f"({len(targets)} plan{'s' if len(targets) != 1 else ''})", soft_wrap=True)
         if all_plans:
             partial(ws)

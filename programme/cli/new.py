@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from programme.cli.common import PlansOption
-
 
 def new(plan_id: Annotated[str, typer.Argument(metavar="ID", help="The new plan's id (a slug).")],
         kind: Annotated[str, typer.Option(
-            "--kind", help="100-day-plan, commissioning-cycle, service-phases or programme.")],
-        title: Annotated[str | None, typer.Option("--title", help="The plan's title.")] = None,
+            "--kind", metavar="KIND",
+            help="100-day-plan, commissioning-cycle, service-phases or programme.")],
+        title: Annotated[str | None, typer.Option(
+            "--title", metavar="TITLE", help="The plan's title (default: from its id).")] = None,
         start: Annotated[str | None, typer.Option(
             "--start", metavar="DATE", help="The plan's start (default: next Monday).")] = None,
-        plans: PlansOption = None) -> None:
+        plans: Annotated[Path | None, typer.Option(
+            "--plans", metavar="FOLDER", show_default=False,
+            help="The plans folder to write it in (default: $PROGRAMME_PLANS or ./plans).")]
+        = None) -> None:
     """Write plans/ID.yaml from a template of its kind (phases, typical milestones, placeholder
     people), valid as written, and say what to fill in next."""
     import re

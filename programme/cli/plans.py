@@ -14,6 +14,7 @@ from programme.cli.common import (
     STATE_STYLE,
     USAGE,
     AsOfOption,
+    PlanArg,
     PlansOption,
     every_plan,
     fail,
@@ -22,6 +23,7 @@ from programme.cli.common import (
     rating_text,
 )
 from programme.cli.common import workspace as _workspace
+from programme.cli.tables import Column, fitted_table
 from programme.rules.model import Status
 from programme.usecases.workspace import parse_moment
 
@@ -30,7 +32,8 @@ app = typer.Typer()
 
 @app.command()
 def validate(paths: Annotated[list[Path] | None, typer.Argument(
-        help="Plan files or folders (default: the plans folder).")] = None) -> None:
+        metavar="PATH", help="Plan files or folders (default: the plans folder).",
+        show_default=False)] = None) -> None:
     """Check plan files and list every mistake at once, with file:line."""
     from programme.planfiles.loading import load_plans
 
@@ -41,8 +44,8 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
     for result in results:
         plan = result.plan
         if plan is not None and result.ok:
-            out.print(f"[green]✓[/] {result.path}: {plan.id} — {len(plan.milestones)} milestones, "
-                      f"{len(plan.people)} people")
+            out.print(f"[green]✓[/] {escape(str(result.path))}: {plan.id} — "
+                      f"{len(plan.milestones)} milestones, {len(plan.people)} people")
         else:
             bad += len(result.problems)
             for problem in result.problems:
@@ -54,7 +57,9 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
 
 
 @app.command()
-def sync(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+def sync(plan_id: Annotated[str | None, typer.Argument(
+             metavar="PLAN", help="The plan's id (default: every plan).", show_default=False)]
+         = None,
          plans: PlansOption = None) -> None:
     """Store the plans' current definitions (keeping every milestone's history)."""
     ws = _workspace(plans)
@@ -71,7 +76,9 @@ def sync(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
 
 
 @app.command()
-def status(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+def status(plan_id: Annotated[str | None, typer.Argument(
+               metavar="PLAN", help="The plan's id (default: every plan, as a portfolio).",
+               show_default=False)] = None,
            as_of: AsOfOption = None,
            as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
            plans: PlansOption = None) -> None:
@@ -102,28 +109,33 @@ def status(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None
 
 
 def _print_portfolio(states) -> None:
-    table = Table(title="Portfolio", title_justify="left")
-    for col in ("Plan", "Rating", "Lead's rating", "Done", "Overdue", "Blocked", "Ends (forecast)"):
-        table.add_column(col, overflow="fold")
+    columns = [Column("Plan", ids=True), Column("Rating"), Column("Lead's rating", fold=1),
+               Column("Done", justify="right"), Column("Overdue", justify="right"),
+               Column("Blocked", justify="right", fold=2), Column("Ends (forecast)")]
+    narrow_columns = [Column("Plan", ids=True), Column("Rating"), Column("Done"),
+                      Column("Late"), Column("Ends (forecast)")]
+    rows, narrow = [], []
     for s in states:
         a = s.assessment
         views = a.views()
-        table.add_row(
-            f"{s.plan.id}\n[dim]{escape(s.plan.title)}[/]", rating_text(a.rating),
-            rating_text(s.lead_rating.rating) if s.lead_rating else "–",
-            f"{a.overall.done}/{a.overall.total}",
-            str(sum(v.overdue for v in views)), str(sum(v.blocked for v in views)),
-            f"{a.overall.forecast or '–'}" + (f" [red](+{a.overall.end_slip}wd)[/]"
-                                              if a.overall.end_slip else ""),
-        )
-    out.print(table)
+        plan = f"{s.plan.id}\n[dim]{escape(s.plan.title)}[/]"
+        lead = rating_text(s.lead_rating.rating) if s.lead_rating else "–"
+        overdue, blocked = sum(v.overdue for v in views), sum(v.blocked for v in views)
+        done = f"{a.overall.done}/{a.overall.total}"
+        ends = f"{a.overall.forecast or '–'}" + (f" [red](+{a.overall.end_slip}wd)[/]"
+                                                if a.overall.end_slip else "")
+        rows.append([plan, rating_text(a.rating), lead, done, str(overdue), str(blocked), ends])
+        narrow.append([plan, rating_text(a.rating) + (f"\nlead's: {lead}" if s.lead_rating else ""),
+                       done, f"{overdue} overdue\n{blocked} blocked", ends])
+    out.print(fitted_table(columns, rows, out, narrow=(narrow_columns, narrow), title="Portfolio"))
 
 
 def _print_plan(state) -> None:
     a, plan = state.assessment, state.plan
-    table = Table(title=f"{escape(plan.title)} — as of {a.today:%A %-d %B %Y}", title_justify="left")
-    for col in ("Milestone", "Owner", "Due", "Forecast", "Slip", "State", "Rating"):
-        table.add_column(col, justify="right" if col == "Slip" else "left", overflow="fold")
+    columns = [Column("Milestone", ids=True), Column("Owner"), Column("Due"),
+               Column("Forecast"), Column("Slip", justify="right", fold=1), Column("State"),
+               Column("Rating")]
+    rows, narrow = [], []  # narrow: the forecast under the due date, in one column
     names = plan.people
     for v in a.views():
         m = v.milestone
@@ -132,14 +144,18 @@ def _print_plan(state) -> None:
             "not started", "in progress") else v.state
         if v.blocked and v.status.reason:
             state_text += f": {escape(v.status.reason)}"
-        table.add_row(
-            f"{'★ ' if v.critical else ''}{m.id}\n[dim]{escape(m.title)}[/]",
-            escape(names[m.owner].name if m.owner in names else m.owner),
-            f"{m.due:%a %-d %b}", f"{v.forecast:%a %-d %b}" if v.forecast else "–",
-            f"{v.slip}wd" if v.slip else "", f"[{state_style}]{state_text}[/]" if state_style
-            else state_text, rating_text(v.rating),
-        )
-    out.print(table)
+        milestone = f"{m.id}\n[dim]{'★ ' if v.critical else ''}{escape(m.title)}[/]"
+        owner = escape(names[m.owner].name if m.owner in names else m.owner)
+        due, forecast = f"{m.due:%a %-d %b}", f"{v.forecast:%a %-d %b}" if v.forecast else "–"
+        state_cell = f"[{state_style}]{state_text}[/]" if state_style else state_text
+        slip = f"{v.slip}wd" if v.slip else ""
+        rows.append([milestone, owner, due, forecast, slip, state_cell, rating_text(v.rating)])
+        dates = due if forecast in ("–", due) else f"{due}\n→ {forecast}"
+        narrow.append([milestone, owner, dates, state_cell, rating_text(v.rating)])
+    narrow_columns = [Column("Milestone", ids=True), Column("Owner"), Column("Due → forecast"),
+                      Column("State"), Column("Rating", fold=1)]
+    out.print(fitted_table(columns, rows, out, narrow=(narrow_columns, narrow),
+                           title=f"{escape(plan.title)} — as of {a.today:%A %-d %B %Y}"))
     o = a.overall
     line = (f"[bold]{plan.id}[/]: {rating_text(o.rating)} — {o.done}/{o.total} done, "
             f"{sum(v.overdue for v in a.views())} overdue, "
@@ -157,7 +173,7 @@ def _print_plan(state) -> None:
 
 
 @app.command()
-def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan's id.")],
+def update(plan_id: PlanArg,
            milestone_id: Annotated[str, typer.Argument(metavar="MILESTONE",
                                                        help="The milestone's id.")],
            done: Annotated[bool, typer.Option("--done", help="Mark it done.")] = False,
@@ -173,7 +189,7 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan
                "--forecast", metavar="DATE", help="The owner's own forecast date.")] = None,
            on: Annotated[str | None, typer.Option(
                "--on", metavar="DATE", help="The day it happened, when not today.")] = None,
-           note: Annotated[str | None, typer.Option("--note", metavar="TEXT",
+           note: Annotated[str | None, typer.Option("--note", metavar="NOTE",
                                                     help="A note for the history.")] = None,
            by: Annotated[str | None, typer.Option("--by", metavar="PERSON",
                                                   help="Who is answering (a person id).")] = None,
@@ -190,7 +206,7 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan
         raise fail("choose one of --done, --in-progress, --not-started, --blocked, --dropped")
     if not chosen and forecast is None and note is None:
         raise fail("say what changed: --done, --in-progress, --blocked REASON, --forecast DATE "
-                   "or --note TEXT")
+                   "or --note NOTE")
     if blocked is not None and not blocked.strip():
         raise fail("--blocked needs a reason, e.g. --blocked \"waiting for legal sign-off\"")
     days = {}
@@ -228,8 +244,9 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan
 
 
 @app.command()
-def baseline(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
-             note: Annotated[str | None, typer.Option("--note")] = None,
+def baseline(plan_id: PlanArg,
+             note: Annotated[str | None, typer.Option(
+                 "--note", metavar="NOTE", help="Why it is taken, kept with it.")] = None,
              plans: PlansOption = None) -> None:
     """Snapshot today's due dates as the new baseline for plan-vs-actual variance."""
     ws = _workspace(plans)
@@ -241,13 +258,16 @@ def baseline(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
 
 
 @app.command()
-def rate(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
+def rate(plan_id: PlanArg,
          rating: Annotated[str, typer.Argument(
+             metavar="RATING", show_default=False,
              help="On the plan's scale: Green, Amber, Red (three-point) or Green, Amber/Green, "
-                  "Amber, Amber/Red, Red (five-point)")],
-         commentary: Annotated[str, typer.Option("--commentary", "-c",
+                  "Amber, Amber/Red, Red (five-point).")],
+         commentary: Annotated[str, typer.Option("--commentary", "-c", metavar="COMMENTARY",
                                                  help="Why: shown beside it in reports.")],
-         by: Annotated[str | None, typer.Option("--by", metavar="PERSON")] = None,
+         by: Annotated[str | None, typer.Option(
+             "--by", metavar="PERSON", help="Who rates it (a person id; default: the lead).")]
+         = None,
          plans: PlansOption = None) -> None:
     """Record the lead's own delivery-confidence rating, with a commentary."""
     from programme.rules.scales import parse_on
@@ -270,24 +290,70 @@ def rate(plan_id: Annotated[str, typer.Argument(metavar="PLAN")],
 
 @app.command()
 def info(plans: PlansOption = None) -> None:
-    """Where the data lives and what is in it."""
+    """Where the data lives and what is in it; where messages go (the local sink or live, and
+    why) and which Prefect server runs the flows."""
     from importlib.metadata import version
 
     from programme.config import data_dir, redact_url
     from programme.planfiles.loading import default_plans_dir
 
     ws = _workspace(plans)
-    out.print(f"programme {version('programme')}")
-    out.print(f"data folder:   {data_dir()}")
+    lines = [("data folder", str(data_dir()))]
     url = ws.store.url
-    out.print(f"database:      {redact_url(url)}")
+    lines.append(("database", redact_url(url)))
     if url.startswith("sqlite:///"):
-        out.print(f"database file: {url.removeprefix('sqlite:///')}")
-    out.print(f"plans folder:  {plans or default_plans_dir()}")
+        lines.append(("database file", url.removeprefix("sqlite:///")))
+    lines.append(("plans folder", str(plans or default_plans_dir())))
     results = ws.load()
-    out.print(f"plan files:    {len(results)} ({sum(r.ok for r in results)} valid)")
+    lines.append(("plan files", f"{len(results)} ({sum(r.ok for r in results)} valid)"))
     stored = ws.store.plan_ids()
-    out.print(f"stored plans:  {', '.join(stored) if stored else 'none yet (run programme sync)'}")
+    lines.append(("stored plans", ", ".join(stored) if stored else "none yet (run programme sync)"))
+    lines += [*_delivery_lines(), ("prefect api", _prefect_api())]
+    out.print(f"programme {version('programme')}")
+    grid = Table.grid()  # values wrap between words, under the value, not the label
+    grid.add_column(width=15, no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in lines:
+        grid.add_row(f"{label}:", escape(value))
+    out.print(grid)
+
+
+def _delivery_lines() -> list[tuple[str, str]]:
+    """Where messages go and why (notifications.apprise_dispatch.delivery_mode decides), the
+    SMTP server masked (its URL carries the password) and the local sink's folder."""
+    import os
+
+    from programme.config import data_dir
+    from programme.contacts import mask_url
+
+    smtp = os.environ.get("PROGRAMME_SMTP_URL") or None
+    chosen = (os.environ.get("PROGRAMME_DELIVERY") or "").strip().lower()
+    if chosen in ("live", "sink"):
+        mode = f"{chosen} (PROGRAMME_DELIVERY={chosen})"
+    elif chosen:
+        mode = f"unknown: PROGRAMME_DELIVERY={chosen!r} (use live or sink); nothing can be sent"
+    else:
+        mode = "live (PROGRAMME_SMTP_URL is set)" if smtp else "sink (PROGRAMME_SMTP_URL not set)"
+    if chosen == "sink" or (not chosen and not smtp):
+        mode += ": every message is filed in the local sink, nothing leaves this machine"
+    elif not smtp:
+        mode += ": chat and Apprise contacts are sent; bare email addresses go to the sink"
+    sink = data_dir() / "sink"
+    return [("delivery", mode),
+            ("smtp server", mask_url(smtp) if smtp else "none (PROGRAMME_SMTP_URL not set)"),
+            ("sink folder", f"{sink} (read it with any mail client: it is a Maildir)")]
+
+
+def _prefect_api() -> str:
+    import os
+
+    from programme.config import redact_url
+
+    api = os.environ.get("PREFECT_API_URL")
+    if api:
+        return f"{redact_url(api)} (PREFECT_API_URL)"
+    return ("none set: `programme run` starts a temporary server per run "
+            "(set PREFECT_API_URL for `programme serve`, `worker` and the UI)")
 
 
 def register(main: typer.Typer) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from programme.cli.common import PlansOption
+from programme.cli.common import OnePlanArg, PlansOption
 
 
 def _start(text: str | None, tz: str) -> datetime:
@@ -76,7 +76,7 @@ def records(previews) -> list[dict]:
     return out
 
 
-def preview(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+def preview(plan_id: OnePlanArg = None,
             all_plans: Annotated[bool, typer.Option("--all", help="Every plan.")] = False,
             start: Annotated[str | None, typer.Option(
                 "--from", metavar="DATE", help="From this date (start of day, plan time) or "
@@ -117,8 +117,22 @@ def preview(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = Non
     _print(out, previews)
 
 
+def _hanging(head: str, text: str, indent: int = 0):
+    """`head` then `text`, wrapped between words under the text's first word (not under the
+    head), so a narrow terminal or a pipe keeps ids whole and the layout readable."""
+    from rich.padding import Padding
+    from rich.table import Table
+
+    line = Table.grid(padding=(0, 2, 0, 0))
+    line.add_column(no_wrap=True)
+    line.add_column()
+    line.add_row(head, text)
+    return Padding(line, (0, 0, 0, indent))
+
+
 def _print(out, previews) -> None:
     from rich.markup import escape
+    from rich.table import Table
 
     from programme.contacts import mask_url
     from programme.rules.workdays import local_time
@@ -133,7 +147,7 @@ def _print(out, previews) -> None:
         who = "every open milestone done on its due day" if pv.on_time else "nobody answering"
         out.print(f"[bold]{escape(plan.id)}[/]: {len(pv.planned)} notification(s) to "
                   f"{len(people)} people on {len(days)} day(s), {first:%a %-d %b %Y %H:%M} "
-                  f"to the end of {pv.until:%a %-d %b %Y} ({plan.timezone}), {who}", soft_wrap=True)
+                  f"to the end of {pv.until:%a %-d %b %Y} ({plan.timezone}), {who}")
         if pv.waiting:
             out.print(f"[dim]  and {pv.waiting} already queued, waiting to be sent "
                       "(`programme outbox --pending`)[/]")
@@ -146,16 +160,21 @@ def _print(out, previews) -> None:
             person = plan.people.get(recipient)
             name = person.name if person else recipient
             contacts = ", ".join(mask_url(c) for c in (person.contacts if person else ()))
-            out.print(f"  {at:%H:%M} {at.tzname()}  [bold]{escape(name)}[/] "
-                      f"[dim]{escape(contacts)}[/]", soft_wrap=True)
+            which = f" — {plan.id}" if several else ""  # each person's lines are one plan's
+            out.print(_hanging(f"{at:%H:%M} {at.tzname()}", f"[bold]{escape(name)}[/] "
+                               f"[dim]{escape(contacts)}[/]{which}", 2))
+            lines = Table.grid(padding=(0, 1, 0, 0))
+            lines.add_column(min_width=5)  # the indent under the time
+            lines.add_column(no_wrap=True, min_width=18)
+            lines.add_column()
             for pv, p in items:
                 n = p.notification
                 m = subject(pv.plan, n.milestone_id)
-                where = f"{pv.plan.id}/" if several else ""
                 late = f", fell due {n.scheduled:%a %-d %b}" if n.scheduled < p.day and \
                     not p.follow_up else ""
-                out.print(f"      {n.step:<18} {escape(where + m.id)}: {escape(m.title)} "
-                          f"[dim](due {m.due:%a %-d %b}, as {n.role}{late})[/]", soft_wrap=True)
+                lines.add_row("", escape(n.step), f"{escape(m.id)}: {escape(m.title)} "
+                              f"[dim](due {m.due:%a %-d %b}, as {n.role}{late})[/]")
+            out.print(lines)
     if not by_day:
         out.print("nothing will be sent in this span")
 

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from programme.cli.common import AsOfOption, PlansOption, fail, out
 from programme.cli.common import workspace as _workspace
+from programme.cli.tables import Column, fitted_table
 
 app = typer.Typer(help="The plan's RAID log: risks, assumptions, issues, decisions, dependencies.",
                   no_args_is_help=True)
@@ -20,7 +20,7 @@ PlanArg = Annotated[str, typer.Argument(metavar="PLAN", help="The plan's id.")]
 ItemArg = Annotated[str, typer.Argument(metavar="ITEM", help="The RAID item's id (e.g. R1).")]
 ByOpt = Annotated[str | None, typer.Option("--by", metavar="PERSON",
                                            help="Who is answering (a person id).")]
-NoteOpt = Annotated[str | None, typer.Option("--note", metavar="TEXT", help="A note for the log.")]
+NoteOpt = Annotated[str | None, typer.Option("--note", metavar="NOTE", help="A note for the log.")]
 
 
 @app.command("list")
@@ -36,17 +36,17 @@ def list_(plan_id: PlanArg, as_of: AsOfOption = None, plans: PlansOption = None)
         out.print(f"{plan.id} has no RAID log (add risks:, issues:, decisions:... to the plan file)")
         return
     today = state.assessment.today
-    table = Table(title=f"{escape(plan.title)} — RAID log", title_justify="left")
-    for col in ("Item", "Owner", "Score", "Next", "Status"):
-        table.add_column(col, overflow="fold")
+    columns = [Column("Item", ids=True), Column("Owner"), Column("Score", justify="right"),
+               Column("Next"), Column("Status")]
+    rows = []
     for v in state.raid.values():
         owner = plan.people[v.item.owner].name if v.item.owner in plan.people else v.item.owner
         late = " [red](overdue)[/]" if v.overdue(today) else ""
-        table.add_row(f"{v.item.kind} {v.item.id}\n[dim]{escape(v.item.title)}[/]", escape(owner),
-                      str(v.score) if v.score is not None else "–",
-                      f"{v.next_date:%a %-d %b}{late}" if v.next_date else "–",
-                      v.status + (f": {escape(v.decision)}" if v.decision else ""))
-    out.print(table)
+        rows.append([f"{v.item.kind} {v.item.id}\n[dim]{escape(v.item.title)}[/]", escape(owner),
+                     str(v.score) if v.score is not None else "–",
+                     f"{v.next_date:%a %-d %b}{late}" if v.next_date else "–",
+                     escape(v.status) + (f": {escape(v.decision)}" if v.decision else "")])
+    out.print(fitted_table(columns, rows, out, title=f"{escape(plan.title)} — RAID log"))
 
 
 @app.command()
@@ -55,8 +55,10 @@ def review(plan_id: PlanArg, item_id: ItemArg,
                "--still-valid", help="Reviewed: it still stands (with any new score).")] = False,
            close: Annotated[bool, typer.Option("--close", help="It no longer applies.")] = False,
            likelihood: Annotated[int | None, typer.Option("--likelihood", "-l", min=1, max=5,
+                                                          metavar="N",
                                                           help="New likelihood, 1 to 5.")] = None,
            impact: Annotated[int | None, typer.Option("--impact", "-i", min=1, max=5,
+                                                      metavar="N",
                                                       help="New impact, 1 to 5.")] = None,
            next_review: Annotated[str | None, typer.Option(
                "--next", metavar="DATE", help="Date of the next review (default: in "
@@ -83,7 +85,7 @@ def review(plan_id: PlanArg, item_id: ItemArg,
     done = review_risk(ws, plan, item_id, parse_moment(None), likelihood=likelihood,
                        impact=impact, next_review=day, close=close, note=note, by=by)
     after = done.after
-    what = f"{after.item.kind} {after.item.id}"
+    what = escape(f"{after.item.kind} {after.item.id}")
     if not after.is_open:
         out.print(f"[green]✓[/] {plan.id} / {what}: closed")
         return
@@ -97,7 +99,7 @@ def review(plan_id: PlanArg, item_id: ItemArg,
 
 @app.command()
 def decide(plan_id: PlanArg, item_id: ItemArg,
-           decision: Annotated[str, typer.Option("--decision", "-d", metavar="TEXT",
+           decision: Annotated[str, typer.Option("--decision", "-d", metavar="DECISION",
                                                  help="What was decided.")],
            note: NoteOpt = None, by: ByOpt = None, plans: PlansOption = None) -> None:
     """Record a decision from the RAID log as taken."""
@@ -107,7 +109,7 @@ def decide(plan_id: PlanArg, item_id: ItemArg,
     ws = _workspace(plans)
     plan = ws.plan(plan_id)
     done = record_decision(ws, plan, item_id, decision, parse_moment(None), by=by, note=note)
-    out.print(f"[green]✓[/] {plan.id} / decision {done.after.item.id}: "
+    out.print(f"[green]✓[/] {plan.id} / decision {escape(done.after.item.id)}: "
               f"{escape(done.after.decision or '')}")
 
 

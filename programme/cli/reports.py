@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from programme.cli.common import PlansOption
 from programme.cli.common import workspace as _workspace
@@ -35,7 +36,7 @@ def _write(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
-    err.print(f"[green]✓[/] wrote {output}", soft_wrap=True)
+    err.print(f"[green]✓[/] wrote {escape(str(output))}", soft_wrap=True)
 
 
 def _templates_ok() -> None:
@@ -100,7 +101,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def digest(plan_id: Annotated[str | None, typer.Argument(
-                   metavar="[PLAN]", help="The plan's id (or --portfolio for every plan).")] = None,
+                   metavar="PLAN", help="The plan's id (or --portfolio for every plan).")] = None,
                portfolio: Annotated[bool, typer.Option(
                    "--portfolio", help="One digest across every plan, for sponsors.")] = False,
                fmt: Annotated[str, typer.Option("--format", "-f", metavar="text|html|chat",
@@ -190,7 +191,7 @@ def _send(ws, digest, plans, portfolio: bool, day, now) -> None:
               f"({len(items) - len(queued)} already had today's); sent {result.sent}, "
               f"failed {result.failed}")
     for error in result.errors:
-        err.print(f"[yellow]not delivered:[/] {error}", soft_wrap=True, markup=False)
+        err.print(f"[yellow]not delivered:[/] {escape(error)}", soft_wrap=True)
 
 
 def _portfolio(ws, as_of: str | None):

@@ -9,14 +9,14 @@ from typing import Annotated
 
 import typer
 
-from programme.cli.common import PlansOption
+from programme.cli.common import OnePlanArg, PlansOption
 
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")]
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def run(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
+    def run(plan_id: OnePlanArg = None,
             all_plans: Annotated[bool, typer.Option("--all", help="Every plan in the folder.")] = False,
             as_of: Annotated[str | None, typer.Option(
                 "--as-of", metavar="DATE", help="Run as if it were this date or date-time.")] = None,
@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def worker(plans: PlansOption = None, verbose: VerboseOpt = False,
                limit: Annotated[int, typer.Option(
-                   "--limit", min=1, help="Follow-ups run at once.")] = 10) -> None:
+                   "--limit", metavar="N", min=1, help="Follow-ups run at once.")] = 10) -> None:
         """Run the task worker alone: it sends the follow-ups of every check-in (from the web
         service, the API or `programme update`) handed over through the Prefect server at
         PREFECT_API_URL. `programme serve` starts one itself; run more on other machines."""
@@ -127,28 +127,29 @@ def _print_quiet(ws, targets, results: list[dict], as_of: bool) -> None:
 
 
 def _print_results(out, results: list[dict]) -> None:
+    from rich.markup import escape
 
-    from rich.table import Table
-
+    from programme.cli.tables import Column, fitted_table
     from programme.config import data_dir
 
-    table = Table(title="Tracking run", title_justify="left")
-    for col in ("Plan", "Rating", "Queued", "Sent", "Failed", "Messages"):
-        table.add_column(col, overflow="fold")
+    columns = [Column("Plan", ids=True), Column("Rating"), Column("Queued", justify="right"),
+               Column("Sent", justify="right"), Column("Failed", justify="right"),
+               Column("Messages", justify="right", fold=1)]
+    rows = []
     for r in results:
         if r.get("error"):
-            table.add_row(r["plan"], "[red]failed[/]", "", "", "", r["error"])
+            rows.append([r["plan"], "[red]failed[/]", "", "", "", escape(r["error"])])
             continue
         failed = f"[red]{r['failed']}[/]" if r["failed"] else "0"
-        table.add_row(r["plan"], r["rating"], str(r["queued"]), str(r["sent"]), failed,
-                      str(r["messages"]))
-    out.print(table)
+        rows.append([r["plan"], escape(r["rating"]), str(r["queued"]), str(r["sent"]), failed,
+                     str(r["messages"])])
+    out.print(fitted_table(columns, rows, out, title="Tracking run"))
     reports = {str(Path(r["report"]).parent.parent) for r in results if r.get("report")}
     for folder in sorted(reports):
-        out.print(f"reports: {folder}", soft_wrap=True)
+        out.print(f"reports: {escape(folder)}", soft_wrap=True)
     sink = data_dir() / "sink"
     if sink.exists():
-        out.print(f"messages kept in the local sink (no live channel configured): {sink}",
+        out.print(f"messages kept in the local sink (no live channel configured): {escape(str(sink))}",
                   soft_wrap=True)
     if any(r.get("failed") for r in results):
         out.print("failed messages stay in the outbox and are retried on later runs: "

@@ -15,8 +15,10 @@ token_app = typer.Typer(help="Bearer tokens for the check-in service's JSON API.
                         no_args_is_help=True)
 
 
-def web(host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+def web(host: Annotated[str, typer.Option(
+            "--host", metavar="ADDRESS", help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port to listen on.")]
+        = 8765,
         plans: PlansOption = None) -> None:
     """Serve the check-in pages behind the links in messages, the report page and the API."""
     import uvicorn
@@ -25,8 +27,8 @@ def web(host: Annotated[str, typer.Option("--host", help="Address to listen on."
     from programme.web import create_app
 
     app = create_app(plans_dir=plans)
-    err.print(f"check-in service on http://{host}:{port}; links in messages point to "
-              f"{public_url()} ({PUBLIC_URL_ENV}); API docs at /docs", soft_wrap=True)
+    err.print(f"check-in service on http://{escape(host)}:{port}; links in messages point to "
+              f"{escape(public_url())} ({PUBLIC_URL_ENV}); API docs at /docs", soft_wrap=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True,
                 server_header=False)
 
@@ -34,9 +36,10 @@ def web(host: Annotated[str, typer.Option("--host", help="Address to listen on."
 @token_app.command("create")
 def create(person: Annotated[str, typer.Option("--person", metavar="ID",
                                                help="The person it acts as (a person id).")],
-           days: Annotated[int, typer.Option("--days", min=1, max=3660,
+           days: Annotated[int, typer.Option("--days", metavar="N", min=1, max=3660,
                                              help="Days until it expires.")] = 90,
-           note: Annotated[str | None, typer.Option("--note", help="What it is for.")] = None,
+           note: Annotated[str | None, typer.Option(
+               "--note", metavar="NOTE", help="What it is for.")] = None,
            plans: PlansOption = None) -> None:
     """Make a token; it is shown once (only its hash is kept)."""
     from programme.planfiles.validation import suggest
@@ -65,12 +68,17 @@ def list_tokens(plans: PlansOption = None) -> None:
     if not rows:
         out.print("no tokens (make one with `programme token create --person ID`)")
         return
+    from programme.cli.tables import Column, fitted_table
+
+    columns = [Column("Token", ids=True), Column("Person", ids=True), Column("State"),
+               Column("Expires"), Column("Last used", fold=2), Column("Note", fold=1)]
+    table = []
     for r in rows:
         state = ("revoked" if r.revoked_at else "expired" if r.expires_at <= now else "active")
-        used = f"last used {r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "never used"
-        note = f"  {escape(r.note)}" if r.note else ""
-        out.print(f"{r.id}  {escape(r.person)}  {state}  expires {r.expires_at:%Y-%m-%d}  "
-                  f"{used}{note}", soft_wrap=True)
+        used = f"{r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "never"
+        table.append([r.id, escape(r.person), state, f"{r.expires_at:%Y-%m-%d}", used,
+                      escape(r.note or "")])
+    out.print(fitted_table(columns, table, out))
 
 
 @token_app.command("revoke")

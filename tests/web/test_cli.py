@@ -4,6 +4,7 @@ secret, revoked at once; and the API honours exactly that."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -31,7 +32,8 @@ def test_token_create_list_revoke(tmp_path):
     listed = _cli(tmp_path, "token", "list")
     assert listed.returncode == 0 and "ana" in listed.stdout and "active" in listed.stdout
     assert "sync job" in listed.stdout and token not in listed.stdout
-    token_id = listed.stdout.split()[0]
+    token_id = re.search(r"token (\S+) for ana", made.stderr).group(1)
+    assert token_id in listed.stdout
     assert _cli(tmp_path, "token", "revoke", token_id).returncode == 0
     assert "revoked" in _cli(tmp_path, "token", "list").stdout
     again = _cli(tmp_path, "token", "revoke", token_id)
