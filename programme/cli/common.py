@@ -114,3 +114,12 @@ def rating_text(rating: Rating | None) -> str:
     if rating is None:
         return "–"
     return f"[{RATING_STYLE[rating]}]{rating.label}[/]"
+
+
+DAY = len("Thu 27 Apr 2028")  # the widest day_text: a table keeps it on one line
+
+
+def day_text(day, today) -> str:
+    """'Fri 9 Oct' in a table, with the year when it is not `today`'s ('Thu 27 Apr 2028'), as
+    reports, digests and messages show dates."""
+    return f"{day:%a %-d %b}" if day.year == today.year else f"{day:%a %-d %b %Y}"

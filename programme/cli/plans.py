@@ -11,11 +11,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from programme.cli.common import (
+    DAY,
     STATE_STYLE,
     USAGE,
     AsOfOption,
     PlanArg,
     PlansOption,
+    day_text,
     every_plan,
     fail,
     out,
@@ -132,8 +134,8 @@ def _print_portfolio(states) -> None:
 
 def _print_plan(state) -> None:
     a, plan = state.assessment, state.plan
-    columns = [Column("Milestone", ids=True), Column("Owner"), Column("Due"),
-               Column("Forecast"), Column("Slip", justify="right", fold=1), Column("State"),
+    columns = [Column("Milestone", ids=True), Column("Owner"), Column("Due", least=DAY),
+               Column("Forecast", least=DAY), Column("Slip", justify="right", fold=1), Column("State"),
                Column("Rating")]
     rows, narrow = [], []  # narrow: the forecast under the due date, in one column
     names = plan.people
@@ -146,13 +148,14 @@ def _print_plan(state) -> None:
             state_text += f": {escape(v.status.reason)}"
         milestone = f"{m.id}\n[dim]{'★ ' if v.critical else ''}{escape(m.title)}[/]"
         owner = escape(names[m.owner].name if m.owner in names else m.owner)
-        due, forecast = f"{m.due:%a %-d %b}", f"{v.forecast:%a %-d %b}" if v.forecast else "–"
+        due = day_text(m.due, a.today)
+        forecast = day_text(v.forecast, a.today) if v.forecast else "–"
         state_cell = f"[{state_style}]{state_text}[/]" if state_style else state_text
         slip = f"{v.slip}wd" if v.slip else ""
         rows.append([milestone, owner, due, forecast, slip, state_cell, rating_text(v.rating)])
         dates = due if forecast in ("–", due) else f"{due}\n→ {forecast}"
         narrow.append([milestone, owner, dates, state_cell, rating_text(v.rating)])
-    narrow_columns = [Column("Milestone", ids=True), Column("Owner"), Column("Due → forecast"),
+    narrow_columns = [Column("Milestone", ids=True), Column("Owner"), Column("Due → forecast", least=DAY + 2),
                       Column("State"), Column("Rating", fold=1)]
     out.print(fitted_table(columns, rows, out, narrow=(narrow_columns, narrow),
                            title=f"{escape(plan.title)} — as of {a.today:%A %-d %B %Y}"))

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from programme.cli.common import OnePlanArg, PlansOption
+from programme.cli.common import OnePlanArg, PlansOption, day_text
 
 
 def _start(text: str | None, tz: str) -> datetime:
@@ -170,10 +170,10 @@ def _print(out, previews) -> None:
             for pv, p in items:
                 n = p.notification
                 m = subject(pv.plan, n.milestone_id)
-                late = f", fell due {n.scheduled:%a %-d %b}" if n.scheduled < p.day and \
+                late = f", fell due {day_text(n.scheduled, p.day)}" if n.scheduled < p.day and \
                     not p.follow_up else ""
                 lines.add_row("", escape(n.step), f"{escape(m.id)}: {escape(m.title)} "
-                              f"[dim](due {m.due:%a %-d %b}, as {n.role}{late})[/]")
+                              f"[dim](due {day_text(m.due, p.day)}, as {n.role}{late})[/]")
             out.print(lines)
     if not by_day:
         out.print("nothing will be sent in this span")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from programme.cli.common import AsOfOption, PlansOption, fail, out
+from programme.cli.common import DAY, AsOfOption, PlansOption, day_text, fail, out
 from programme.cli.common import workspace as _workspace
 from programme.cli.tables import Column, fitted_table
 
@@ -37,14 +37,14 @@ def list_(plan_id: PlanArg, as_of: AsOfOption = None, plans: PlansOption = None)
         return
     today = state.assessment.today
     columns = [Column("Item", ids=True), Column("Owner"), Column("Score", justify="right"),
-               Column("Next"), Column("Status")]
+               Column("Next", least=DAY), Column("Status")]
     rows = []
     for v in state.raid.values():
         owner = plan.people[v.item.owner].name if v.item.owner in plan.people else v.item.owner
         late = " [red](overdue)[/]" if v.overdue(today) else ""
         rows.append([f"{v.item.kind} {v.item.id}\n[dim]{escape(v.item.title)}[/]", escape(owner),
                      str(v.score) if v.score is not None else "–",
-                     f"{v.next_date:%a %-d %b}{late}" if v.next_date else "–",
+                     f"{day_text(v.next_date, today)}{late}" if v.next_date else "–",
                      escape(v.status) + (f": {escape(v.decision)}" if v.decision else "")])
     out.print(fitted_table(columns, rows, out, title=f"{escape(plan.title)} — RAID log"))
 
