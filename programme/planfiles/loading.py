@@ -101,7 +101,7 @@ def _load(path: Path, ran: dict) -> LoadResult:
         if isinstance(outcome, PythonPlanError):
             return LoadResult(path, None, [Problem(Location(name, outcome.line or 1),
                                                    mask_text(outcome.message), kind="python")])
-        return _validated(path, name, outcome)
+        return _named_for_its_id(_validated(path, name, outcome), name, outcome)
     try:
         content = path.read_bytes()
     except OSError as exc:
@@ -110,7 +110,21 @@ def _load(path: Path, ran: dict) -> LoadResult:
     raw, problems = read_yaml(content, name)
     if problems:
         return LoadResult(path, None, problems)
-    return _validated(path, name, raw)
+    return _named_for_its_id(_validated(path, name, raw), name, raw)
+
+
+def _named_for_its_id(result: LoadResult, name: str, raw: object) -> LoadResult:
+    """A plan file is named for its plan (`plans/<id>.yaml`): commands about one plan find it by
+    its name, and a copied file that kept its old id would otherwise stand in for another plan."""
+    plan = result.plan
+    if plan is None or plan.id == result.path.stem:
+        return result
+    line = raw.line_of("id") if isinstance(raw, Raw) else None
+    line = line or (plan.source.line if plan.source else None) or 1
+    return LoadResult(result.path, None, [Problem(
+        Location(name, line), f"the plan id '{plan.id}' does not match the file name "
+        f"'{result.path.name}': rename the file to '{plan.id}{result.path.suffix}' or set "
+        f"id: {result.path.stem}", kind="id-not-file-name"), *result.problems])
 
 
 def read_yaml(content: bytes, name: str) -> tuple[object, list[Problem]]:

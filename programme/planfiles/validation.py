@@ -317,7 +317,22 @@ def _people(c: _Checker, raw: dict) -> dict[str, Person]:
         if manager not in people:
             c.add(where, f"manager '{manager}' of '{person_id}' is not a person in this plan"
                   f"{suggest(manager, list(people))}", kind="unknown-person")
+    _check_no_manager_loops(c, people, {pid: where for pid, _, where in managers})
     return people
+
+
+def _check_no_manager_loops(c: _Checker, people: dict[str, Person],
+                            written: dict[str, Location]) -> None:
+    """Managers form a chain that ends: escalation climbs it, so a loop (A's manager is B and
+    B's is A, or longer) would leave nobody above. Each loop is named once, at its first
+    person's `manager` line; a person who is their own manager is a loop of one."""
+    graph = ordering({pid: (p.manager,) if p.manager in people else ()
+                      for pid, p in people.items()})
+    for loop in graph.cycles:
+        chain = " → ".join([*loop, loop[0]])
+        c.add(written.get(loop[0], Location(c.file)), f"managers go round in a loop: {chain} "
+              "(each one's manager is the next); give one of them a manager outside the loop "
+              "or none", kind="manager-loop")
 
 
 def _person_ref(c: _Checker, raw: dict, key: str, people: dict, required: bool) -> str | None:
