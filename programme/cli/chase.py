@@ -153,14 +153,25 @@ def outbox_list(ctx: typer.Context,
 
     states = ([PENDING, SENDING] if pending else []) + ([FAILED] if failed else []) + (
         [SENT] if sent else [])
-    box = Outbox(Store())
+    store = Store()
+    box = Outbox(store)
+    if plan_id is not None:
+        known = sorted(set(store.plan_ids()) | set(box.plan_ids()))
+        if plan_id not in known:
+            from programme.cli.common import fail
+            from programme.planfiles.validation import suggest
+
+            listing = f"plans with an outbox: {', '.join(known)}" if known else \
+                "no plan has been synced yet (run programme sync)"
+            raise fail(f"--plan: unknown plan '{plan_id}'{suggest(plan_id, known)}; {listing}")
     rows = box.rows(states or None, plan_id=plan_id)
     rows = rows[-limit:] if limit else rows
     if as_json:
         out.print_json(json.dumps(_rows_json(rows)))
         return
-    counts = box.counts()
-    out.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    counts = box.counts(plan_id)
+    out.print(", ".join(f"{n} {s}" for s, n in counts.items())
+              + (f" (plan {plan_id})" if plan_id else ""))
     if not rows:
         return
     table = Table()

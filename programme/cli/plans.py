@@ -34,6 +34,8 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
     """Check plan files and list every mistake at once, with file:line."""
     from programme.planfiles.loading import load_plans
 
+    if not paths:
+        _workspace(None).check_folder()
     results = load_plans(paths or None)
     if not results:
         raise fail("no plan files found (plans are plans/<id>.yaml or plans/<id>.py)", USAGE)
@@ -284,10 +286,21 @@ def info(plans: PlansOption = None) -> None:
     if url.startswith("sqlite:///"):
         out.print(f"database file: {url.removeprefix('sqlite:///')}")
     out.print(f"plans folder:  {plans or default_plans_dir()}")
-    results = ws.load()
-    out.print(f"plan files:    {len(results)} ({sum(r.ok for r in results)} valid)")
+    from programme.usecases.workspace import NoPlansError
+
+    try:
+        ws.check_folder()
+    except NoPlansError as exc:
+        missing: NoPlansError | None = exc
+        out.print("plan files:    none")
+    else:
+        missing = None
+        results = ws.load()
+        out.print(f"plan files:    {len(results)} ({sum(r.ok for r in results)} valid)")
     stored = ws.store.plan_ids()
     out.print(f"stored plans:  {', '.join(stored) if stored else 'none yet (run programme sync)'}")
+    if missing is not None:
+        raise missing
 
 
 def register(main: typer.Typer) -> None:

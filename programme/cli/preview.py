@@ -100,6 +100,8 @@ def preview(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = Non
     if bool(plan_id) == all_plans:
         raise fail("name one PLAN or give --all")
     ws = _workspace(plans)
+    if not plan_id:
+        ws.check_folder()
     targets = [ws.plan(plan_id)] if plan_id else ws.plans()
     if not targets:
         raise fail("no valid plans to preview")

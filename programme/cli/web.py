@@ -22,7 +22,10 @@ def web(host: Annotated[str, typer.Option("--host", help="Address to listen on."
     import uvicorn
 
     from programme.signing import PUBLIC_URL_ENV, public_url
+    from programme.usecases.workspace import check_plans_folder
     from programme.web import create_app
+
+    check_plans_folder(plans, need_files=False)
 
     app = create_app(plans_dir=plans)
     err.print(f"check-in service on http://{host}:{port}; links in messages point to "

@@ -31,6 +31,11 @@ class WorkspaceError(Exception):
     """A one-line, user-facing error (unknown plan, invalid plan file...)."""
 
 
+class NoPlansError(WorkspaceError):
+    """There is nothing to read: no plans folder, or one without plan files (a usage mistake,
+    exit 2, rather than a failure: the command was pointed at the wrong place)."""
+
+
 class Workspace:
     """The plans folder and the store.
 
@@ -49,6 +54,12 @@ class Workspace:
     @property
     def folder(self) -> Path:
         return self.plans_dir or default_plans_dir()
+
+    def check_folder(self) -> None:
+        """Raise NoPlansError unless the plans folder exists and holds plan files (or --plans
+        names one plan file): a command run from the wrong folder says so instead of finding
+        nothing and reporting success."""
+        check_plans_folder(self.folder)
 
     def load(self) -> list[LoadResult]:
         """Every plan file in the folder (the portfolio commands)."""
@@ -82,6 +93,7 @@ class Workspace:
         known = self._live.get(plan_id)
         if known is not None:
             return known
+        self.check_folder()
         if self.folder.is_file():  # --plans names one plan file: that file is the plan asked for
             for result in self.load():
                 if result.plan is not None and result.plan.id == plan_id:
@@ -146,6 +158,21 @@ class Workspace:
         return PlanState(plan, assess(plan, statuses, now),
                          lead_on_scale(self.store.lead_rating(plan.id, now), plan.rating_scale),
                          baseline[2] if baseline else None, raid)
+
+
+def check_plans_folder(folder: Path | None, need_files: bool = True) -> None:
+    """NoPlansError when `folder` (default: the plans folder) is missing, or (`need_files`)
+    holds no plan file; a path to one plan file passes. A service that waits for plans to be
+    added (`programme web`, `serve`) needs the folder only."""
+    folder = folder or default_plans_dir()
+    if folder.is_file():
+        return
+    if not folder.is_dir():
+        raise NoPlansError(f"no plans folder at {folder.absolute()} (set PROGRAMME_PLANS or "
+                           "pass --plans)")
+    if need_files and not discover([folder]):
+        raise NoPlansError(f"no plan files in {folder.absolute()} (plans are <id>.yaml or "
+                           "<id>.py files)")
 
 
 def lead_on_scale(lead: LeadRating | None, scale: str) -> LeadRating | None:
