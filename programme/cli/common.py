@@ -68,12 +68,20 @@ def every_plan(ws: Workspace, label: str = "not loaded") -> list:
     results = ws.load()
     for result in ws.broken():
         for problem in result.problems:
-            err.print(f"[yellow]{label}:[/] {escape(str(problem))}", soft_wrap=True)
+            print_problem(err, f"[yellow]{label}:[/]", problem)
     plans = ws.plans()
     if not plans:
         raise fail(f"none of the {len(results)} plan files in {folder} loads "
                    "(`programme validate` lists why)")
     return plans
+
+
+def print_problem(console: Console, mark: str, problem) -> None:
+    """One problem on one line (file:line[:column] and what to do), then, for a YAML syntax
+    error, the line as written with a caret under the place."""
+    console.print(f"{mark} {escape(str(problem))}", soft_wrap=True)
+    if getattr(problem, "excerpt", None):
+        console.print(escape(problem.excerpt), soft_wrap=True, style="dim")
 
 
 def partial(ws: Workspace) -> None:

@@ -15,10 +15,12 @@ from programme.cli.common import (
     USAGE,
     AsOfOption,
     PlansOption,
+    err,
     every_plan,
     fail,
     out,
     partial,
+    print_problem,
     rating_text,
 )
 from programme.cli.common import workspace as _workspace
@@ -45,10 +47,12 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
         if plan is not None and result.ok:
             out.print(f"[green]✓[/] {result.path}: {plan.id} — {len(plan.milestones)} milestones, "
                       f"{len(plan.people)} people")
+            for warning in result.warnings:
+                print_problem(out, "[yellow]warning:[/]", warning)
         else:
             bad += len(result.problems)
             for problem in result.problems:
-                out.print(f"[red]✗[/] {escape(str(problem))}", soft_wrap=True)
+                print_problem(out, "[red]✗[/]", problem)
     if bad:
         noun = "problem" if bad == 1 else "problems"
         raise fail(f"{bad} {noun} in {sum(1 for r in results if not r.ok)} of {len(results)} "
@@ -68,6 +72,8 @@ def sync(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,
             f"{len(result.added)} added, {len(result.changed)} changed, "
             f"{len(result.removed)} removed (kept as dropped)")
         out.print(f"[green]✓[/] {plan.id}: {len(plan.milestones)} milestones, {what}")
+        for warning in ws.warnings(plan):
+            print_problem(err, "[yellow]warning:[/]", warning)
     if not plan_id:
         partial(ws)
 

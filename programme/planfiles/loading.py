@@ -33,6 +33,7 @@ class LoadResult:
     path: Path
     plan: Plan | None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # a sound plan's, printed not fatal
 
     @property
     def ok(self) -> bool:
@@ -136,7 +137,8 @@ def read_yaml(content: bytes, name: str) -> tuple[object, list[Problem]]:
     try:
         raw = load_yaml(text)
     except YamlError as exc:
-        return None, [Problem(Location(name, exc.line or 1), exc.message, kind="yaml")]
+        return None, [Problem(Location(name, exc.line or 1, exc.column), exc.message, kind="yaml",
+                              excerpt=exc.excerpt)]
     if raw is None:
         return None, [Problem(Location(name, 1), "the file is empty: a plan needs id, title, "
                               "lead, start, people and milestones")]
@@ -234,8 +236,9 @@ def _lone_surrogate(raw: object, name: str) -> Problem | None:
 
 def _validated(path: Path, name: str, raw: object) -> LoadResult:
     own_line = getattr(raw, "line", None) or 1
+    warnings: list[Problem] = []
     try:
-        plan, problems = validate(raw, name)
+        plan, problems = validate(raw, name, warnings)
     except (DateError, OverflowError, ValueError, RecursionError) as exc:
         # the due dates of a long chain of relative rules run past what a calendar covers
         problems = [Problem(Location(name, own_line), "the plan's due dates cannot be worked "
@@ -243,7 +246,8 @@ def _validated(path: Path, name: str, raw: object) -> LoadResult:
         plan = None
     if plan is not None:
         problems = _out_of_years(plan)
-    return LoadResult(path, None if problems else plan, [_finished(p, own_line) for p in problems])
+    return LoadResult(path, None if problems else plan, [_finished(p, own_line) for p in problems],
+                      [] if problems else [_finished(w, own_line) for w in warnings])
 
 
 def _out_of_years(plan: Plan) -> list[Problem]:

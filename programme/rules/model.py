@@ -89,8 +89,11 @@ class Location:
 
     file: str
     line: int | None = None
+    column: int | None = None  # where on the line, when a YAML syntax error says
 
     def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.file}:{self.line}:{self.column}"
         return f"{self.file}:{self.line}" if self.line else self.file
 
 

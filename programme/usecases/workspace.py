@@ -82,6 +82,10 @@ class Workspace:
         """The plan files that do not load, each with its problems."""
         return [r for r in self.load() if not r.ok]
 
+    def warnings(self, plan: Plan) -> list[Problem]:
+        """The warnings of the file this plan was read from (sound, but probably not meant)."""
+        return [w for r in self._files.values() if r.plan is plan for w in r.warnings]
+
     def plans(self) -> list[Plan]:
         """Every plan that validates (broken files are reported by `problems`, not fatal)."""
         return [r.plan for r in self.load() if r.ok and r.plan is not None]

@@ -116,7 +116,7 @@ def test_yaml_syntax_errors_give_the_line(tmp_path):
     path = write(tmp_path, "good-plan.yaml", GOOD_YAML.replace("title: Analyse", "title: [Analyse"))
     code, output = run_validate(path)
     assert code == 1
-    assert "plan.yaml:" in output and "not valid YAML" in output
+    assert f"good-plan.yaml:{line_of(path, '[Analyse')}:12: the [ opened at line" in output
     assert "Traceback" not in output
 
 
