@@ -20,11 +20,11 @@ outbox_app = typer.Typer(help="What the chase has queued, sent and failed to sen
 def _moment(text: str | None, tz: str):
     """--as-of for a chase: a date means noon plan time that day (inside the usual window); a
     date-time is taken as written."""
+    from datetime import time
+
     from programme.usecases.workspace import parse_moment
 
-    if text is not None and len(text.strip()) <= 10:
-        return parse_moment(f"{text.strip()}T12:00", tz)
-    return parse_moment(text, tz)
+    return parse_moment(text, tz, day_at=time(12))
 
 
 def chase(plan_id: Annotated[str | None, typer.Argument(metavar="PLAN")] = None,

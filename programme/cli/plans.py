@@ -178,7 +178,8 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan
            dropped: Annotated[bool, typer.Option("--dropped",
                                                  help="Drop it from the plan's delivery.")] = False,
            forecast: Annotated[str | None, typer.Option(
-               "--forecast", metavar="DATE", help="The owner's own forecast date.")] = None,
+               "--forecast", metavar="DATE", help="The owner's own forecast date ('none' "
+               "clears it: the due date stands again).")] = None,
            on: Annotated[str | None, typer.Option(
                "--on", metavar="DATE", help="The day it happened, when not today.")] = None,
            note: Annotated[str | None, typer.Option("--note", metavar="TEXT",
@@ -201,8 +202,9 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan
                    "or --note TEXT")
     if blocked is not None and not blocked.strip():
         raise fail("--blocked needs a reason, e.g. --blocked \"waiting for legal sign-off\"")
+    clear = forecast is not None and forecast.strip().lower() in ("none", "clear", "-")
     days = {}
-    for option, text in (("--forecast", forecast), ("--on", on)):
+    for option, text in (("--forecast", None if clear else forecast), ("--on", on)):
         if text is not None:
             try:
                 days[option] = parse_date(text)
@@ -216,15 +218,18 @@ def update(plan_id: Annotated[str, typer.Argument(metavar="PLAN", help="The plan
         raise fail(f"--by '{by}' is not a person in plan '{plan.id}'"
                    f"{suggest(by, list(plan.people))}")
     checkin = CheckIn(milestone_id, chosen[0] if chosen else None, days.get("--forecast"), note,
-                      blocked, days.get("--on"), by, "cli")
+                      blocked, days.get("--on"), by, "cli", clear_forecast=clear)
     recorded, said = record_checkin(ws, plan, checkin, parse_moment(None), follow_ups(ws))
     entry = recorded.entry
     change = (f"{entry.previous.value} → {entry.status.value}"
               if entry.previous is not None and entry.previous != entry.status
               else entry.status.value)
-    extra = f", forecast {entry.forecast:%a %-d %b %Y}" if entry.forecast else ""
+    extra = f", forecast {entry.forecast:%a %-d %b %Y}" if entry.forecast else \
+        ", forecast cleared (due date stands)" if entry.forecast_cleared else ""
     when = f", on {entry.happened_on:%a %-d %b %Y}" if entry.happened_on else ""
     out.print(f"[green]✓[/] {plan.id} / {milestone_id}: {change}{extra}{when}")
+    for warning in recorded.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)} (recorded all the same)", soft_wrap=True)
     for m in recorded.startable:
         owner = plan.people[m.owner].name if m.owner in plan.people else m.owner
         out.print(f"{escape(owner)} can now start {escape(m.title)}.")

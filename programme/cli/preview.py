@@ -16,18 +16,14 @@ from programme.cli.common import PlansOption
 
 def _start(text: str | None, tz: str) -> datetime:
     """--from: a date is the start of that day (plan time); a date-time as written; none is now."""
-    from programme.usecases.workspace import parse_moment, start_of_day
+    from datetime import time
 
-    if text is not None and len(text.strip()) <= 10:
-        from programme.rules.dates import DateError, parse_date
+    from programme.usecases.workspace import WorkspaceError, parse_moment
 
-        try:
-            return start_of_day(parse_date(text), tz)
-        except DateError as exc:
-            from programme.usecases.workspace import WorkspaceError
-
-            raise WorkspaceError(f"--from: {exc}") from None
-    return parse_moment(text, tz)
+    try:
+        return parse_moment(text, tz, day_at=time(0))
+    except WorkspaceError as exc:
+        raise WorkspaceError(f"--from: {exc}") from None
 
 
 def _until(text: str | None):

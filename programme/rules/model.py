@@ -294,6 +294,7 @@ class StatusEntry:
     source: str = "cli"  # cli, link or api
     previous: Status | None = None
     happened_on: date | None = None  # the day it happened, when not the day it was recorded
+    forecast_cleared: bool = False  # the owner took their forecast back (`--forecast none`)
 
 
 @dataclass(frozen=True)

@@ -209,21 +209,31 @@ def current_moment() -> datetime:
     return plain_utc(moment)
 
 
-def parse_moment(text: str | None, tz: str = "Europe/London") -> datetime:
-    """--as-of: a date means the end of that day in the plan's timezone; a datetime is taken as
-    written (in the plan's timezone when it has no offset). None means now."""
+def parse_moment(text: str | None, tz: str = "Europe/London", *,
+                 day_at: time = time(23, 59, 59)) -> datetime:
+    """--as-of: a date (in any form a plan or --forecast takes: 2026-11-27, 27 Nov 2026, Friday
+    27 November 2026) means `day_at` that day in the plan's timezone (default: the end of it);
+    a datetime is taken as written (in the plan's timezone when it has no offset). None: now."""
     if text is None:
         return current_moment()
     text = text.strip()
+    from programme.rules.dates import DateError, WrongDateError, parse_date
+
     try:
-        if len(text) <= 10:
-            day = date.fromisoformat(text)
-            local = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=tz)
-            return plain_utc(local)
+        day = parse_date(text)
+    except WrongDateError as exc:  # reads as a date, but is not one (wrong weekday, 30 Feb)
+        raise WorkspaceError(str(exc)) from None
+    except DateError:
+        pass
+    else:
+        local = pendulum.datetime(day.year, day.month, day.day, day_at.hour, day_at.minute,
+                                  day_at.second, tz=tz)
+        return plain_utc(local)
+    try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise WorkspaceError(f"cannot read the date {text!r}: write it as 2026-11-27 or "
-                             "2026-11-27T09:30") from None
+        raise WorkspaceError(f"cannot read the date {text!r}: write it as 2026-11-27, "
+                             "27 Nov 2026 or 2026-11-27T09:30") from None
     if parsed.tzinfo is None:
         parsed = pendulum.instance(parsed, tz=tz)
     return plain_utc(parsed)
