@@ -47,6 +47,7 @@ def create(person: Annotated[str, typer.Option("--person", metavar="ID",
     from programme.usecases.workspace import current_moment
 
     ws = _workspace(plans)
+    ws.check_folder()
     people = sorted({pid for p in ws.plans() for pid in p.people})
     if person not in people:
         raise fail(f"--person '{person}' is not a person in any plan{suggest(person, people)}")
