@@ -3,11 +3,12 @@ then a second dispatcher runs the outbox to completion against a real SMTP serve
 
 Each trial queues a fresh round of chases and escalations (two per milestone, six per person,
 the lead taking the last person's escalations, so one message per person), forks a dispatcher
-(from this process, so it starts in milliseconds with everything imported; it reads the
-plan from its YAML file like any dispatcher), kills it, notes which rows the kill left
-`sending` (in flight: the documented duplicate window, programme.store.outbox.DUPLICATE_WINDOW), and completes the round after
-their lease. What must hold: every notification arrives (nothing lost); one that arrives twice
-was in flight at the kill, arrives at most twice, and both copies carry the same Message-ID.
+(from this process, so it starts in milliseconds with everything imported; it reads the plan
+from its YAML file like any dispatcher), kills it, notes which rows the kill left `sending` (in
+flight: the documented duplicate window, programme.store.outbox.DUPLICATE_WINDOW), and completes
+the round after their lease. What must hold: every notification arrives (nothing lost); one that
+arrives twice was in flight at the kill, arrives at most twice, and both copies carry the same
+Message-ID.
 
 Used by tests/chase/test_crash.py (a few trials) and bench/crash_trials.py (50 and more).
 """
