@@ -632,6 +632,9 @@ def _due_dates(drafts: dict[str, _Draft], order: list[str], start: date,
     return dues
 
 
+_LISTED = 6  # milestones named in a root-cause message; the rest are counted
+
+
 class _Roots:
     """Where each worked-out due date comes from, so that one wrong date is reported once.
 
@@ -718,8 +721,11 @@ class _Roots:
             else:
                 cause = (f"because they are worked out from '{root}' (line {line}, due {due}); "
                          "move it earlier or shorten the rules after it")
+            following = [*outside, *before]
             listed = ", ".join(f"'{d.id}' (line {c.at(d.raw, 'due').line or d.location.line})"
-                               for d in [*outside, *before])
+                               for d in following[:_LISTED])
+            if len(following) > _LISTED:
+                listed += f" and {len(following) - _LISTED} more"
             c.add(Location(c.file, line), f"{' and '.join(parts)} {cause} and they follow: "
                   f"{listed}", root, "root-cause")
 
