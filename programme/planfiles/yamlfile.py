@@ -200,8 +200,8 @@ def _load_python(text: str) -> object:
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         raise YamlError(f"not valid YAML: the character {char!r} (#x{ord(char):04x}) at line "
-                        f"{line}, column {column} is not allowed in YAML: remove it", line) \
-            from None
+                        f"{line}, column {column} is not allowed in YAML: remove it", line,
+                        column, excerpt(text, line, column)) from None
     except yaml.YAMLError as exc:
         first = str(exc).strip().splitlines()
         raise YamlError(f"not valid YAML: {first[0] if first else type(exc).__name__}", None) \

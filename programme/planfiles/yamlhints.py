@@ -27,11 +27,13 @@ class Hint:
 
 
 def excerpt(text: str, line: int, column: int) -> str:
-    """The line (numbered) and a caret under `column`; a tab shows as '→' so the caret lines up."""
+    """The line (numbered) and a caret under `column`; a tab shows as '→' and any other character
+    that does not print as '�', one place each, so the caret stays under the place."""
     lines = text.splitlines()
-    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    written = lines[line - 1] if 0 < line <= len(lines) else ""
+    shown = "".join("→" if ch == "\t" else ch if ch.isprintable() else "�" for ch in written)
     number = f"{line:>4} | "
-    return f"{number}{shown.replace(chr(9), '→')}\n{' ' * (len(number) - 2)}| {' ' * (column - 1)}^"
+    return f"{number}{shown}\n{' ' * (len(number) - 2)}| {' ' * (column - 1)}^"
 
 
 def _said(exc: yaml.MarkedYAMLError) -> str:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from programme.cli import app
+from programme.planfiles.loading import read_yaml
 from programme.rules.dates import WEEKDAYS, DateError, parse_date
 
 runner = CliRunner(env={"COLUMNS": "250"})  # a wide terminal: one problem, one line
@@ -46,6 +47,23 @@ def test_tab_indent_gets_a_hint_and_a_caret(tmp_path):
     assert f"good-plan.yaml:{line}:1: line {line} starts with a tab: indent with spaces" in output
     assert "→owner: bob" in output  # the line as written, the tab shown
     assert caret_under(output, "→owner: bob") == 1
+
+
+INDENTED = [n for n, x in enumerate(GOOD_YAML.lstrip().splitlines(), 1) if x.startswith("  ")]
+
+
+@given(st.sampled_from(INDENTED))
+def test_a_tab_on_any_indented_line_is_named_at_that_line(number):
+    lines = GOOD_YAML.lstrip().splitlines()
+    lines[number - 1] = "\t" + lines[number - 1].lstrip(" ")
+    result = load_file_text("\n".join(lines) + "\n")
+    assert [(p.location.line, p.location.column) for p in result] == [(number, 1)]
+    assert result[0].message.startswith(f"line {number} starts with a tab: indent with spaces")
+    assert result[0].excerpt is not None and result[0].excerpt.splitlines()[1].endswith("| ^")
+
+
+def load_file_text(text: str):
+    return read_yaml(text.encode(), "good-plan.yaml")[1]
 
 
 def test_a_colon_in_an_unquoted_title_says_to_quote_it(tmp_path):
