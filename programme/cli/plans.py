@@ -35,9 +35,10 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
         help="Plan files or folders (default: the plans folder).")] = None) -> None:
     """Check plan files and list every mistake at once, with file:line."""
     from programme.planfiles.loading import load_plans
+    from programme.usecases.workspace import check_plans_folder
 
     if not paths:
-        _workspace(None).check_folder()
+        check_plans_folder(None)  # run from the wrong folder: say so (the store is not opened)
     results = load_plans(paths or None)
     if not results:
         raise fail("no plan files found (plans are plans/<id>.yaml or plans/<id>.py)", USAGE)
