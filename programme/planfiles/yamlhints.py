@@ -69,6 +69,9 @@ def hint(exc: yaml.MarkedYAMLError, text: str) -> Hint:
             quoted = value.replace("\\", "\\\\").replace('"', '\\"')
             return Hint(f"quote a {key} that contains a colon: {key}: \"{quoted}\"{said}",
                         line, column)
+        if ": " in before:
+            return Hint(f"quote the text on line {line} that contains a colon, e.g. "
+                        f"title: \"Phase 2: delivery\"{said}", line, column)
         return Hint(f"line {line} is indented further than the field above it: line up the "
                     f"fields of one item at the same indentation{said}", line, column)
     if "while scanning a quoted scalar" in context and opened is not None:
