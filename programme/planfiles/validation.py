@@ -726,8 +726,9 @@ class _Roots:
                                for d in following[:_LISTED])
             if len(following) > _LISTED:
                 listed += f" and {len(following) - _LISTED} more"
-            c.add(Location(c.file, line), f"{' and '.join(parts)} {cause} and they follow: "
-                  f"{listed}", root, "root-cause")
+            they = "they follow" if len(following) > 1 else "it follows"
+            c.add(Location(c.file, line), f"{' and '.join(parts)} {cause} and {they}: {listed}",
+                  root, "root-cause")
 
 
 def _check_due_after_dependencies(c: _Checker, d: _Draft, dues: dict[str, date],
