@@ -641,15 +641,19 @@ class _Roots:
     A milestone due '+5 working days after X' takes its date from X, and X perhaps from W: its
     root is the first milestone up that chain with a date written (none when the chain starts
     at the plan start). When a written date is wrong (a typo puts `cabinet-decision` in 2028),
-    every date worked out from it falls outside the window and every milestone that depends on
-    them comes due before them: those are listed in one message at the root's line, naming it
-    as the cause, instead of one message per line the lead never touched."""
+    the dates worked out from it fall outside the window and the milestones that depend on
+    them come due before them: those are listed in one message at the root's line, naming it
+    as the cause, instead of one message per line the lead never touched. Milestones due before
+    the root or a date worked out from it are put down to the root only when something else
+    says it is off (it or another date from it is outside the window, or two or more milestones
+    come due before it): otherwise the one milestone's own written date may be the wrong one,
+    and it is reported at its own line."""
 
     def __init__(self, drafts: dict[str, _Draft], dues: dict[str, date], window: PlanWindow):
         self.drafts, self.dues, self.window = drafts, dues, window
         self._root: dict[str, str | None] = {}
         self.outside: dict[str, list[_Draft]] = {}  # root -> worked-out dates outside the window
-        self.before: dict[str, list[_Draft]] = {}  # root -> milestones due before what follows it
+        self.before: dict[str, list[tuple[_Draft, str]]] = {}  # root -> (milestone, dependency)
 
     def root(self, mid: str) -> str | None:
         chain: list[str] = []
@@ -679,6 +683,7 @@ class _Roots:
         return mid is not None and mid in self.dues and not self.window.holds(self.dues[mid])
 
     def fold_outside(self, d: _Draft) -> bool:
+        """Keep a worked-out date outside the window for its root's message."""
         root = self.root(d.id)
         if d.rule is None or d.rule.absolute is not None or root is None or root == d.id:
             return False
@@ -686,49 +691,68 @@ class _Roots:
         return True
 
     def fold_before(self, d: _Draft, dep: str) -> bool:
+        """Keep 'due before its dependency' for the root's message (the dependency is the root
+        or is worked out from it); whether it goes there is decided in `report`."""
         root = self.root(dep)
-        if not self.wrong(root) or root == d.id or root is None:
+        if root is None or root == d.id:
             return False
-        if d not in self.before.setdefault(root, []):
-            self.before[root].append(d)
+        self.before.setdefault(root, []).append((d, dep))
         return True
 
     def report(self, c: _Checker) -> None:
         for root in dict.fromkeys([*self.outside, *self.before]):
             outside, before = self.outside.get(root, []), self.before.get(root, [])
-            r = self.drafts[root]
-            line = c.at(r.raw, "due").line or r.location.line
+            late = set(d.id for d, _ in before)
+            if not self.wrong(root) and not outside and len(late) < 2:  # nothing says it is off
+                for d, dep in before:
+                    _before_dependency(c, d, dep, self.dues)
+                continue
             if not self.wrong(root) and not before and len(outside) == 1:
                 d = outside[0]  # one date too far on from a sound one: said on its own line
                 c.add(c.at(d.raw, "due"), f"due {self.dues[d.id]} (worked out from '{root}', "
                       f"due {self.dues[root]}) is outside the plan window ({self.window})",
                       d.id, "outside-window")
                 continue
-            parts = []
-            if outside:
-                parts.append(f"{len(outside)} due date{'s' if len(outside) != 1 else ''} "
-                             f"{'fall' if len(outside) != 1 else 'falls'} outside the plan "
-                             f"window ({self.window})")
-            if before:
-                parts.append(f"{len(before)} milestone{'s' if len(before) != 1 else ''} "
-                             f"{'are' if len(before) != 1 else 'is'} due before "
-                             f"{'their dependencies' if len(before) != 1 else 'its dependency'}")
-            due = self.dues[root]
-            if self.wrong(root):
-                when = (f"in {due.year}" if due.year not in (self.window.start.year,
-                        (self.window.end or self.window.start).year) else f"on {due}")
-                cause = f"because '{root}' (line {line}) is due {when}; fix that date"
-            else:
-                cause = (f"because they are worked out from '{root}' (line {line}, due {due}); "
-                         "move it earlier or shorten the rules after it")
-            following = [*outside, *before]
-            listed = ", ".join(f"'{d.id}' (line {c.at(d.raw, 'due').line or d.location.line})"
-                               for d in following[:_LISTED])
-            if len(following) > _LISTED:
-                listed += f" and {len(following) - _LISTED} more"
-            they = "they follow" if len(following) > 1 else "it follows"
-            c.add(Location(c.file, line), f"{' and '.join(parts)} {cause} and {they}: {listed}",
+            c.add(Location(c.file, self._line(c, root)), self._message(c, root, outside, before),
                   root, "root-cause")
+
+    def _line(self, c: _Checker, mid: str) -> int | None:
+        d = self.drafts[mid]
+        return c.at(d.raw, "due").line or d.location.line
+
+    def _message(self, c: _Checker, root: str, outside: list[_Draft],
+                 before: list[tuple[_Draft, str]]) -> str:
+        parts = []
+        if outside:
+            n = len(outside)
+            parts.append(f"{n} due date{'s' if n != 1 else ''} {'fall' if n != 1 else 'falls'} "
+                         f"outside the plan window ({self.window})")
+        late = list(dict.fromkeys(d.id for d, _ in before))
+        if late:
+            n = len(late)
+            parts.append(f"{n} milestone{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} due "
+                         f"before {'their dependencies' if n != 1 else 'its dependency'}")
+        due, line = self.dues[root], self._line(c, root)
+        window_years = {self.window.start.year, (self.window.end or self.window.start).year}
+        if self.wrong(root):
+            when = f"in {due.year}" if due.year not in window_years else f"on {due:%-d %B %Y}"
+            cause = (f"because '{root}' (line {line}) is due {when}, outside the plan window: "
+                     "fix that date")
+        else:
+            cause = (f"because they follow from '{root}' (line {line}), due {due:%-d %B %Y}: "
+                     "check that date, or shorten the rules after it")
+        following = [*[d.id for d in outside], *late]
+        listed = ", ".join(f"'{mid}' (line {self._line(c, mid)})" for mid in following[:_LISTED])
+        if len(following) > _LISTED:
+            listed += f" and {len(following) - _LISTED} more"
+        return f"{' and '.join(parts)} {cause}. {'They are' if len(following) > 1 else 'It is'}: " \
+            f"{listed}"
+
+
+def _before_dependency(c: _Checker, d: _Draft, dep: str, dues: dict[str, date]) -> None:
+    c.add(c.at(d.raw, "due"), f"due {dues[d.id]} is before its dependency '{dep}' "
+          f"(due {dues[dep]}); move it later or drop the dependency", d.id,
+          "due-before-dependency")
 
 
 def _check_due_after_dependencies(c: _Checker, d: _Draft, dues: dict[str, date],
@@ -738,9 +762,7 @@ def _check_due_after_dependencies(c: _Checker, d: _Draft, dues: dict[str, date],
     due = dues[d.id]
     for dep in d.depends_on:
         if dep in dues and dues[dep] > due and not roots.fold_before(d, dep):
-            c.add(c.at(d.raw, "due"), f"due {due} is before its dependency '{dep}' "
-                  f"(due {dues[dep]}); move it later or drop the dependency", d.id,
-                  "due-before-dependency")
+            _before_dependency(c, d, dep, dues)
 
 
 def _check_due_in_window(c: _Checker, d: _Draft, due: date, window: PlanWindow,

@@ -211,12 +211,26 @@ def test_wrong_year_is_reported_once_as_the_root_cause(tmp_path):
     assert "2 problems in 1 of 1 plan files" in output
 
 
-def test_a_rule_that_runs_past_the_end_from_a_sound_date_says_where_it_starts(tmp_path):
+def test_a_wrong_date_inside_the_window_is_still_named_as_the_cause(tmp_path):
     path = write(tmp_path, "budget-plan.yaml", WRONG_YEAR.replace("2028-02-10", "2027-08-20"))
     code, output = validate(path)
     assert code == 1
-    assert "worked out from 'cabinet-decision'" in output
-    assert "cabinet-decision] due 2027-08-20 is outside" not in output  # it is inside
+    problems = [x for x in output.splitlines() if x.startswith("✗")]
+    assert len(problems) == 1, output
+    line = line_of(path, "due: 2027-08-20")
+    assert (f"budget-plan.yaml:{line}: [milestone cabinet-decision] 2 due dates fall outside the "
+            "plan window (2026-09-01 to 2027-08-31) and 2 milestones are due before their "
+            f"dependencies because they follow from 'cabinet-decision' (line {line}), due 20 "
+            "August 2027: check that date") in problems[0]
+
+
+def test_one_milestone_due_too_early_is_reported_at_its_own_line(tmp_path):
+    path = write(tmp_path, "budget-plan.yaml", WRONG_YEAR.replace("2028-02-10", "2026-12-10")
+                 .replace("due: 2027-05-03", "due: 2026-05-03"))
+    code, output = validate(path)
+    assert code == 1
+    assert (f"budget-plan.yaml:{line_of(path, 'due: 2026-05-03')}: [milestone contract] due "
+            "2026-05-03 is before its dependency 'report'") in output
 
 
 @pytest.mark.parametrize("suffix", ["yaml", "py"])
@@ -261,3 +275,20 @@ def test_the_shipped_plans_validate_without_warnings():
     assert result.exit_code == 0, result.output
     assert result.output.count("✓") == 4
     assert "warning" not in result.output
+
+
+def test_the_issue_case_a_typo_in_a_shipped_plan_is_one_message_at_the_typo(tmp_path):
+    """The reproduced finding: `cabinet-decision` typed as 2028 in the healthy lifestyles plan
+    gave eight problems, none at its own line."""
+    shipped = Path(__file__).resolve().parents[2] / "plans" / "healthy-lifestyles-commissioning.py"
+    text = shipped.read_text()
+    assert text.count('due="17 Mar 2027"') == 1
+    path = write(tmp_path, shipped.name, text.replace('due="17 Mar 2027"', 'due="17 Mar 2028"'))
+    code, output = validate(path)
+    assert code == 1
+    problems = [x for x in output.splitlines() if x.startswith("✗")]
+    assert len(problems) == 1, output
+    line = line_of(path, '"cabinet-decision"') - 1  # a Python plan's milestone: its call's line
+    assert f"healthy-lifestyles-commissioning.py:{line}: [milestone " \
+        "cabinet-decision] 6 due dates fall outside the plan window" in problems[0]
+    assert "because they follow from 'cabinet-decision'" in problems[0]
