@@ -34,9 +34,9 @@ def main() -> None:
     from generate import generate_yaml
 
     text = generate_yaml(args.milestones, seed=7)
-    (plans / "generated.yaml").write_text(text, encoding="utf-8")
     plan_id = next(line.split(":", 1)[1].strip() for line in text.splitlines()
                    if line.startswith("id:"))
+    (plans / f"{plan_id}.yaml").write_text(text, encoding="utf-8")  # named for its plan id
 
     from flows.settings import embedded
 

@@ -104,7 +104,7 @@ def main() -> None:
     shutil.rmtree(plans, ignore_errors=True)
     plans.mkdir()
     text = generate_yaml(args.milestones, args.seed)
-    probe = work / "probe.yaml"
+    probe = work / f"generated-{args.milestones}-{args.seed}.yaml"  # named for its plan id
     probe.write_text(text, encoding="utf-8")
     plan = load_file(probe).plan
     (plans / f"{plan.id}.yaml").write_text(text, encoding="utf-8")

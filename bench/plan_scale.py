@@ -121,7 +121,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="plan-scale-") as tmp:
         os.environ["PROGRAMME_HOME"] = str(Path(tmp) / "home")
         for n in args.sizes:
-            path = Path(tmp) / f"generated-{n}.yaml"
+            path = Path(tmp) / f"generated-{n}-{args.seed}.yaml"  # named for its plan id
             path.write_text(generate_yaml(n, args.seed), encoding="utf-8")
             size_kb = path.stat().st_size / 1024
             rows[n] = measure(path, args.runs, args.seed)

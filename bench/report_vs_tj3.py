@@ -207,7 +207,7 @@ def main() -> None:
         plan = generate_plan(n, args.seed)
         statuses = generate_statuses(plan, args.seed)
         now = now_for(plan, statuses)
-        yaml_path = work / f"plan-{n}.yaml"
+        yaml_path = work / f"{plan.id}.yaml"  # a plan file is named for its plan
         yaml_path.write_text(generate_yaml(n, args.seed), encoding="utf-8")
         tjps = {"tj3": work / f"plan-{n}.tjp", "tj3 without chart": work / f"plan-{n}-nochart.tjp"}
         tjps["tj3"].write_text(to_tjp(plan, statuses), encoding="utf-8")

@@ -20,11 +20,11 @@ outbox_app = typer.Typer(help="What the chase has queued, sent and failed to sen
 def _moment(text: str | None, tz: str):
     """--as-of for a chase: a date means noon plan time that day (inside the usual window); a
     date-time is taken as written."""
+    from datetime import time
+
     from programme.usecases.workspace import parse_moment
 
-    if text is not None and len(text.strip()) <= 10:
-        return parse_moment(f"{text.strip()}T12:00", tz)
-    return parse_moment(text, tz)
+    return parse_moment(text, tz, day_at=time(12))
 
 
 def chase(plan_id: OnePlanArg = None,
@@ -166,14 +166,25 @@ def outbox_list(ctx: typer.Context,
 
     states = ([PENDING, SENDING] if pending else []) + ([FAILED] if failed else []) + (
         [SENT] if sent else [])
-    box = Outbox(Store())
+    store = Store()
+    box = Outbox(store)
+    if plan_id is not None:
+        known = sorted(set(store.plan_ids()) | set(box.plan_ids()))
+        if plan_id not in known:
+            from programme.cli.common import fail
+            from programme.planfiles.validation import suggest
+
+            listing = f"plans with an outbox: {', '.join(known)}" if known else \
+                "no plan has been synced yet (run programme sync)"
+            raise fail(f"--plan: unknown plan '{plan_id}'{suggest(plan_id, known)}; {listing}")
     rows = box.rows(states or None, plan_id=plan_id)
     rows = rows[-limit:] if limit else rows
     if as_json:
         out.print_json(json.dumps(_rows_json(rows)))
         return
-    counts = box.counts()
-    out.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    counts = box.counts(plan_id)
+    out.print(", ".join(f"{n} {s}" for s, n in counts.items())
+              + (f" (plan {plan_id})" if plan_id else ""))
     if not rows:
         return
     columns = [Column("Milestone", ids=True), Column("Step", ids=True), Column("To"),

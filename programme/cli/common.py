@@ -15,7 +15,7 @@ from programme.cli import helpstyle
 from programme.config import DataFolderError
 from programme.rules.model import Rating
 from programme.store import Store, StoreError
-from programme.usecases.workspace import Workspace, WorkspaceError
+from programme.usecases.workspace import NoPlansError, Workspace, WorkspaceError
 
 
 def _console(stderr: bool = False) -> Console:
@@ -48,6 +48,9 @@ class Group(TyperGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except NoPlansError as exc:  # pointed at the wrong place: a usage mistake
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+            raise typer.Exit(USAGE) from None
         except (WorkspaceError, StoreError, DataFolderError) as exc:
             err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
             raise typer.Exit(1) from None
@@ -86,19 +89,24 @@ def every_plan(ws: Workspace, label: str = "not loaded") -> list:
     stderr with its problems. No plan files at all is a usage error (exit 2); only broken ones
     is an error (exit 1)."""
     folder = ws.folder
-    if not folder.is_dir():
-        raise fail(f"no plans folder at {folder}: set PROGRAMME_PLANS or use --plans", USAGE)
+    ws.check_folder()
     results = ws.load()
-    if not results:
-        raise fail(f"no plan files in {folder} (plans are <id>.yaml or <id>.py)", USAGE)
     for result in ws.broken():
         for problem in result.problems:
-            err.print(f"[yellow]{label}:[/] {escape(str(problem))}", soft_wrap=True)
+            print_problem(err, f"[yellow]{label}:[/]", problem)
     plans = ws.plans()
     if not plans:
         raise fail(f"none of the {len(results)} plan files in {folder} loads "
                    "(`programme validate` lists why)")
     return plans
+
+
+def print_problem(console: Console, mark: str, problem) -> None:
+    """One problem on one line (file:line[:column] and what to do), then, for a YAML syntax
+    error, the line as written with a caret under the place."""
+    console.print(f"{mark} {escape(str(problem))}", soft_wrap=True)
+    if getattr(problem, "excerpt", None):
+        console.print(escape(problem.excerpt), soft_wrap=True, style="dim")
 
 
 def partial(ws: Workspace) -> None:

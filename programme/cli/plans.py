@@ -18,10 +18,12 @@ from programme.cli.common import (
     PlanArg,
     PlansOption,
     day_text,
+    err,
     every_plan,
     fail,
     out,
     partial,
+    print_problem,
     rating_text,
 )
 from programme.cli.common import workspace as _workspace
@@ -38,7 +40,10 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
         show_default=False)] = None) -> None:
     """Check plan files and list every mistake at once, with file:line."""
     from programme.planfiles.loading import load_plans
+    from programme.usecases.workspace import check_plans_folder
 
+    if not paths:
+        check_plans_folder(None)  # run from the wrong folder: say so (the store is not opened)
     results = load_plans(paths or None)
     if not results:
         raise fail("no plan files found (plans are plans/<id>.yaml or plans/<id>.py)", USAGE)
@@ -48,10 +53,12 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(
         if plan is not None and result.ok:
             out.print(f"[green]✓[/] {escape(str(result.path))}: {plan.id} — "
                       f"{len(plan.milestones)} milestones, {len(plan.people)} people")
+            for warning in result.warnings:
+                print_problem(out, "[yellow]warning:[/]", warning)
         else:
             bad += len(result.problems)
             for problem in result.problems:
-                out.print(f"[red]✗[/] {escape(str(problem))}", soft_wrap=True)
+                print_problem(out, "[red]✗[/]", problem)
     if bad:
         noun = "problem" if bad == 1 else "problems"
         raise fail(f"{bad} {noun} in {sum(1 for r in results if not r.ok)} of {len(results)} "
@@ -73,6 +80,8 @@ def sync(plan_id: Annotated[str | None, typer.Argument(
             f"{len(result.added)} added, {len(result.changed)} changed, "
             f"{len(result.removed)} removed (kept as dropped)")
         out.print(f"[green]✓[/] {plan.id}: {len(plan.milestones)} milestones, {what}")
+        for warning in ws.warnings(plan):
+            print_problem(err, "[yellow]warning:[/]", warning)
     if not plan_id:
         partial(ws)
 
@@ -189,7 +198,8 @@ def update(plan_id: PlanArg,
            dropped: Annotated[bool, typer.Option("--dropped",
                                                  help="Drop it from the plan's delivery.")] = False,
            forecast: Annotated[str | None, typer.Option(
-               "--forecast", metavar="DATE", help="The owner's own forecast date.")] = None,
+               "--forecast", metavar="DATE", help="The owner's own forecast date ('none' "
+               "clears it: the due date stands again).")] = None,
            on: Annotated[str | None, typer.Option(
                "--on", metavar="DATE", help="The day it happened, when not today.")] = None,
            note: Annotated[str | None, typer.Option("--note", metavar="NOTE",
@@ -212,8 +222,9 @@ def update(plan_id: PlanArg,
                    "or --note NOTE")
     if blocked is not None and not blocked.strip():
         raise fail("--blocked needs a reason, e.g. --blocked \"waiting for legal sign-off\"")
+    clear = forecast is not None and forecast.strip().lower() in ("none", "clear", "-")
     days = {}
-    for option, text in (("--forecast", forecast), ("--on", on)):
+    for option, text in (("--forecast", None if clear else forecast), ("--on", on)):
         if text is not None:
             try:
                 days[option] = parse_date(text)
@@ -227,15 +238,18 @@ def update(plan_id: PlanArg,
         raise fail(f"--by '{by}' is not a person in plan '{plan.id}'"
                    f"{suggest(by, list(plan.people))}")
     checkin = CheckIn(milestone_id, chosen[0] if chosen else None, days.get("--forecast"), note,
-                      blocked, days.get("--on"), by, "cli")
+                      blocked, days.get("--on"), by, "cli", clear_forecast=clear)
     recorded, said = record_checkin(ws, plan, checkin, parse_moment(None), follow_ups(ws))
     entry = recorded.entry
     change = (f"{entry.previous.value} → {entry.status.value}"
               if entry.previous is not None and entry.previous != entry.status
               else entry.status.value)
-    extra = f", forecast {entry.forecast:%a %-d %b %Y}" if entry.forecast else ""
+    extra = f", forecast {entry.forecast:%a %-d %b %Y}" if entry.forecast else \
+        ", forecast cleared (due date stands)" if entry.forecast_cleared else ""
     when = f", on {entry.happened_on:%a %-d %b %Y}" if entry.happened_on else ""
     out.print(f"[green]✓[/] {plan.id} / {milestone_id}: {change}{extra}{when}")
+    for warning in recorded.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)} (recorded all the same)", soft_wrap=True)
     for m in recorded.startable:
         owner = plan.people[m.owner].name if m.owner in plan.people else m.owner
         out.print(f"{escape(owner)} can now start {escape(m.title)}.")
@@ -307,8 +321,17 @@ def info(plans: PlansOption = None) -> None:
     if url.startswith("sqlite:///"):
         lines.append(("database file", url.removeprefix("sqlite:///")))
     lines.append(("plans folder", str(plans or default_plans_dir())))
-    results = ws.load()
-    lines.append(("plan files", f"{len(results)} ({sum(r.ok for r in results)} valid)"))
+    from programme.usecases.workspace import NoPlansError
+
+    missing: NoPlansError | None = None
+    try:
+        ws.check_folder()
+    except NoPlansError as exc:
+        missing = exc
+        lines.append(("plan files", "none"))
+    else:
+        results = ws.load()
+        lines.append(("plan files", f"{len(results)} ({sum(r.ok for r in results)} valid)"))
     stored = ws.store.plan_ids()
     lines.append(("stored plans", ", ".join(stored) if stored else "none yet (run programme sync)"))
     lines += [*_delivery_lines(), ("prefect api", _prefect_api())]
@@ -319,6 +342,8 @@ def info(plans: PlansOption = None) -> None:
     for label, value in lines:
         grid.add_row(f"{label}:", escape(value))
     out.print(grid)
+    if missing is not None:
+        raise missing
 
 
 def _delivery_lines() -> list[tuple[str, str]]:

@@ -16,18 +16,14 @@ from programme.cli.common import OnePlanArg, PlansOption, day_text
 
 def _start(text: str | None, tz: str) -> datetime:
     """--from: a date is the start of that day (plan time); a date-time as written; none is now."""
-    from programme.usecases.workspace import parse_moment, start_of_day
+    from datetime import time
 
-    if text is not None and len(text.strip()) <= 10:
-        from programme.rules.dates import DateError, parse_date
+    from programme.usecases.workspace import WorkspaceError, parse_moment
 
-        try:
-            return start_of_day(parse_date(text), tz)
-        except DateError as exc:
-            from programme.usecases.workspace import WorkspaceError
-
-            raise WorkspaceError(f"--from: {exc}") from None
-    return parse_moment(text, tz)
+    try:
+        return parse_moment(text, tz, day_at=time(0))
+    except WorkspaceError as exc:
+        raise WorkspaceError(f"--from: {exc}") from None
 
 
 def _until(text: str | None):
@@ -100,6 +96,8 @@ def preview(plan_id: OnePlanArg = None,
     if bool(plan_id) == all_plans:
         raise fail("name one PLAN or give --all")
     ws = _workspace(plans)
+    if not plan_id:
+        ws.check_folder()
     targets = [ws.plan(plan_id)] if plan_id else ws.plans()
     if not targets:
         raise fail("no valid plans to preview")

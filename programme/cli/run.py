@@ -74,6 +74,9 @@ def register(app: typer.Typer) -> None:
         """Register and serve the deployments on the Prefect server at PREFECT_API_URL: daily
         tracking (09:00 on working days, plan time) and the Monday digest; and start the task
         worker that sends each check-in's follow-ups."""
+        from programme.usecases.workspace import check_plans_folder
+
+        check_plans_folder(plans, need_files=False)
         _need_prefect_server()
         from flows.settings import served
 
@@ -89,6 +92,9 @@ def register(app: typer.Typer) -> None:
         """Run the task worker alone: it sends the follow-ups of every check-in (from the web
         service, the API or `programme update`) handed over through the Prefect server at
         PREFECT_API_URL. `programme serve` starts one itself; run more on other machines."""
+        from programme.usecases.workspace import check_plans_folder
+
+        check_plans_folder(plans, need_files=False)
         _need_prefect_server()
         from flows.settings import served
 

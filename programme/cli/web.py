@@ -24,7 +24,10 @@ def web(host: Annotated[str, typer.Option(
     import uvicorn
 
     from programme.signing import PUBLIC_URL_ENV, public_url
+    from programme.usecases.workspace import check_plans_folder
     from programme.web import create_app
+
+    check_plans_folder(plans, need_files=False)
 
     app = create_app(plans_dir=plans)
     err.print(f"check-in service on http://{escape(host)}:{port}; links in messages point to "
@@ -47,6 +50,7 @@ def create(person: Annotated[str, typer.Option("--person", metavar="ID",
     from programme.usecases.workspace import current_moment
 
     ws = _workspace(plans)
+    ws.check_folder()
     people = sorted({pid for p in ws.plans() for pid in p.people})
     if person not in people:
         raise fail(f"--person '{person}' is not a person in any plan{suggest(person, people)}")

@@ -33,6 +33,7 @@ class LoadResult:
     path: Path
     plan: Plan | None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # a sound plan's, printed not fatal
 
     @property
     def ok(self) -> bool:
@@ -101,7 +102,7 @@ def _load(path: Path, ran: dict) -> LoadResult:
         if isinstance(outcome, PythonPlanError):
             return LoadResult(path, None, [Problem(Location(name, outcome.line or 1),
                                                    mask_text(outcome.message), kind="python")])
-        return _validated(path, name, outcome)
+        return _named_for_its_id(_validated(path, name, outcome), name, outcome)
     try:
         content = path.read_bytes()
     except OSError as exc:
@@ -110,7 +111,21 @@ def _load(path: Path, ran: dict) -> LoadResult:
     raw, problems = read_yaml(content, name)
     if problems:
         return LoadResult(path, None, problems)
-    return _validated(path, name, raw)
+    return _named_for_its_id(_validated(path, name, raw), name, raw)
+
+
+def _named_for_its_id(result: LoadResult, name: str, raw: object) -> LoadResult:
+    """A plan file is named for its plan (`plans/<id>.yaml`): commands about one plan find it by
+    its name, and a copied file that kept its old id would otherwise stand in for another plan."""
+    plan = result.plan
+    if plan is None or plan.id == result.path.stem:
+        return result
+    line = raw.line_of("id") if isinstance(raw, Raw) else None
+    line = line or (plan.source.line if plan.source else None) or 1
+    return LoadResult(result.path, None, [Problem(
+        Location(name, line), f"the plan id '{plan.id}' does not match the file name "
+        f"'{result.path.name}': rename the file to '{plan.id}{result.path.suffix}' or set "
+        f"id: {result.path.stem}", kind="id-not-file-name"), *result.problems])
 
 
 def read_yaml(content: bytes, name: str) -> tuple[object, list[Problem]]:
@@ -122,7 +137,8 @@ def read_yaml(content: bytes, name: str) -> tuple[object, list[Problem]]:
     try:
         raw = load_yaml(text)
     except YamlError as exc:
-        return None, [Problem(Location(name, exc.line or 1), exc.message, kind="yaml")]
+        return None, [Problem(Location(name, exc.line or 1, exc.column), exc.message, kind="yaml",
+                              excerpt=exc.excerpt)]
     if raw is None:
         return None, [Problem(Location(name, 1), "the file is empty: a plan needs id, title, "
                               "lead, start, people and milestones")]
@@ -220,8 +236,9 @@ def _lone_surrogate(raw: object, name: str) -> Problem | None:
 
 def _validated(path: Path, name: str, raw: object) -> LoadResult:
     own_line = getattr(raw, "line", None) or 1
+    warnings: list[Problem] = []
     try:
-        plan, problems = validate(raw, name)
+        plan, problems = validate(raw, name, warnings)
     except (DateError, OverflowError, ValueError, RecursionError) as exc:
         # the due dates of a long chain of relative rules run past what a calendar covers
         problems = [Problem(Location(name, own_line), "the plan's due dates cannot be worked "
@@ -229,7 +246,8 @@ def _validated(path: Path, name: str, raw: object) -> LoadResult:
         plan = None
     if plan is not None:
         problems = _out_of_years(plan)
-    return LoadResult(path, None if problems else plan, [_finished(p, own_line) for p in problems])
+    return LoadResult(path, None if problems else plan, [_finished(p, own_line) for p in problems],
+                      [] if problems else [_finished(w, own_line) for w in warnings])
 
 
 def _out_of_years(plan: Plan) -> list[Problem]:

@@ -39,6 +39,7 @@ class Problem:
     message: str
     milestone: str | None = None
     kind: str = "invalid"
+    excerpt: str | None = None  # the line written and a caret under the place (YAML syntax)
 
     def __str__(self) -> str:
         where = f" [milestone {self.milestone}]" if self.milestone else ""
@@ -83,6 +84,7 @@ class _Checker:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # sound but probably not meant (kept only if sound)
 
     def at(self, raw: Any, key: str | int | None = None) -> Location:
         line = None
@@ -156,8 +158,11 @@ class _Checker:
         return True
 
 
-def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
-    """Check a raw plan. Returns (plan, []) when it is sound, else (None, every problem found)."""
+def validate(raw: Any, file: str,
+             warnings: list[Problem] | None = None) -> tuple[Plan | None, list[Problem]]:
+    """Check a raw plan. Returns (plan, []) when it is sound, else (None, every problem found).
+    A sound plan's warnings (what is allowed but probably not meant, such as a fixed due date
+    on a bank holiday) are added to `warnings` when a list is given: they do not stop the plan."""
     c = _Checker(file)
     if not isinstance(raw, dict):
         c.add(Location(file, getattr(raw, "line", None) or 1),
@@ -214,6 +219,8 @@ def validate(raw: Any, file: str) -> tuple[Plan | None, list[Problem]]:
         if not c.problems:
             c.add(Location(file, getattr(raw, "line", None)), "the plan is incomplete")
         return None, c.problems
+    if warnings is not None:
+        warnings.extend(sorted(c.warnings, key=lambda p: p.location.line or 0))
     return Plan(
         id=plan_id, title=title, kind=kind, lead=lead, start=start, people=people,
         milestones=milestones, sponsor=sponsor, subscribers=tuple(subscribers), end=end,
@@ -317,7 +324,22 @@ def _people(c: _Checker, raw: dict) -> dict[str, Person]:
         if manager not in people:
             c.add(where, f"manager '{manager}' of '{person_id}' is not a person in this plan"
                   f"{suggest(manager, list(people))}", kind="unknown-person")
+    _check_no_manager_loops(c, people, {pid: where for pid, _, where in managers})
     return people
+
+
+def _check_no_manager_loops(c: _Checker, people: dict[str, Person],
+                            written: dict[str, Location]) -> None:
+    """Managers form a chain that ends: escalation climbs it, so a loop (A's manager is B and
+    B's is A, or longer) would leave nobody above. Each loop is named once, at its first
+    person's `manager` line; a person who is their own manager is a loop of one."""
+    graph = ordering({pid: (p.manager,) if p.manager in people else ()
+                      for pid, p in people.items()})
+    for loop in graph.cycles:
+        chain = " → ".join([*loop, loop[0]])
+        c.add(written.get(loop[0], Location(c.file)), f"managers go round in a loop: {chain} "
+              "(each one's manager is the next); give one of them a manager outside the loop "
+              "or none", kind="manager-loop")
 
 
 def _person_ref(c: _Checker, raw: dict, key: str, people: dict, required: bool) -> str | None:
@@ -449,10 +471,13 @@ def _milestones(c: _Checker, entries: list, people: dict, phase_ids: set[str], c
     dues: dict[str, date] = {}
     if window is not None:
         dues = _due_dates(drafts, order, window.start, calendar)
+        roots = _Roots(drafts, dues, window)
         for d in drafts.values():  # in written order, so problems on one line keep that order
             if d.id in dues:
-                _check_due_after_dependencies(c, d, dues)
-                _check_due_in_window(c, d, dues[d.id], window)
+                _check_due_after_dependencies(c, d, dues, roots)
+                _check_due_in_window(c, d, dues[d.id], window, roots)
+                _check_due_on_a_working_day(c, d, dues[d.id], calendar)
+        roots.report(c)
     if c.problems:  # a draft without a due rule has its problem listed, so none is left out below
         return ()
     return tuple(
@@ -607,18 +632,163 @@ def _due_dates(drafts: dict[str, _Draft], order: list[str], start: date,
     return dues
 
 
-def _check_due_after_dependencies(c: _Checker, d: _Draft, dues: dict[str, date]) -> None:
-    """A milestone is not due before anything it depends on."""
+_LISTED = 6  # milestones named in a root-cause message; the rest are counted
+
+
+class _Roots:
+    """Where each worked-out due date comes from, so that one wrong date is reported once.
+
+    A milestone due '+5 working days after X' takes its date from X, and X perhaps from W: its
+    root is the first milestone up that chain with a date written (none when the chain starts
+    at the plan start). When a written date is wrong (a typo puts `cabinet-decision` in 2028),
+    the dates worked out from it fall outside the window and the milestones that depend on
+    them come due before them: those are listed in one message at the root's line, naming it
+    as the cause, instead of one message per line the lead never touched. Milestones due before
+    the root or a date worked out from it are put down to the root only when something else
+    says it is off (it or another date from it is outside the window, or two or more milestones
+    come due before it): otherwise the one milestone's own written date may be the wrong one,
+    and it is reported at its own line."""
+
+    def __init__(self, drafts: dict[str, _Draft], dues: dict[str, date], window: PlanWindow):
+        self.drafts, self.dues, self.window = drafts, dues, window
+        self._root: dict[str, str | None] = {}
+        self.outside: dict[str, list[_Draft]] = {}  # root -> worked-out dates outside the window
+        self.before: dict[str, list[tuple[_Draft, str]]] = {}  # root -> (milestone, dependency)
+
+    def root(self, mid: str) -> str | None:
+        chain: list[str] = []
+        node = mid
+        while True:
+            if node in self._root:
+                found = self._root[node]
+                break
+            d = self.drafts.get(node)
+            if d is None or d.rule is None or node in chain:
+                found = None
+                break
+            chain.append(node)
+            if d.rule.absolute is not None:
+                found = node
+                break
+            if d.rule.after is None:  # counted from the plan start
+                found = None
+                break
+            node = d.rule.after
+        for each in chain:
+            self._root[each] = found
+        return found
+
+    def wrong(self, mid: str | None) -> bool:
+        """A written date outside the window: the likely cause of what follows from it."""
+        return mid is not None and mid in self.dues and not self.window.holds(self.dues[mid])
+
+    def fold_outside(self, d: _Draft) -> bool:
+        """Keep a worked-out date outside the window for its root's message."""
+        root = self.root(d.id)
+        if d.rule is None or d.rule.absolute is not None or root is None or root == d.id:
+            return False
+        self.outside.setdefault(root, []).append(d)
+        return True
+
+    def fold_before(self, d: _Draft, dep: str) -> bool:
+        """Keep 'due before its dependency' for the root's message (the dependency is the root
+        or is worked out from it); whether it goes there is decided in `report`."""
+        root = self.root(dep)
+        if root is None or root == d.id:
+            return False
+        self.before.setdefault(root, []).append((d, dep))
+        return True
+
+    def report(self, c: _Checker) -> None:
+        for root in dict.fromkeys([*self.outside, *self.before]):
+            outside, before = self.outside.get(root, []), self.before.get(root, [])
+            late = set(d.id for d, _ in before)
+            if not self.wrong(root) and not outside and len(late) < 2:  # nothing says it is off
+                for d, dep in before:
+                    _before_dependency(c, d, dep, self.dues)
+                continue
+            if not self.wrong(root) and not before and len(outside) == 1:
+                d = outside[0]  # one date too far on from a sound one: said on its own line
+                c.add(c.at(d.raw, "due"), f"due {self.dues[d.id]} (worked out from '{root}', "
+                      f"due {self.dues[root]}) is outside the plan window ({self.window})",
+                      d.id, "outside-window")
+                continue
+            c.add(Location(c.file, self._line(c, root)), self._message(c, root, outside, before),
+                  root, "root-cause")
+
+    def _line(self, c: _Checker, mid: str) -> int | None:
+        d = self.drafts[mid]
+        return c.at(d.raw, "due").line or d.location.line
+
+    def _message(self, c: _Checker, root: str, outside: list[_Draft],
+                 before: list[tuple[_Draft, str]]) -> str:
+        parts = []
+        if outside:
+            n = len(outside)
+            parts.append(f"{n} due date{'s' if n != 1 else ''} {'fall' if n != 1 else 'falls'} "
+                         f"outside the plan window ({self.window})")
+        late = list(dict.fromkeys(d.id for d, _ in before))
+        if late:
+            n = len(late)
+            parts.append(f"{n} milestone{'s' if n != 1 else ''} {'are' if n != 1 else 'is'} due "
+                         f"before {'their dependencies' if n != 1 else 'its dependency'}")
+        due, line = self.dues[root], self._line(c, root)
+        window_years = {self.window.start.year, (self.window.end or self.window.start).year}
+        if self.wrong(root):
+            when = f"in {due.year}" if due.year not in window_years else f"on {due:%-d %B %Y}"
+            cause = (f"because '{root}' (line {line}) is due {when}, outside the plan window: "
+                     "fix that date")
+        else:
+            cause = (f"because they follow from '{root}' (line {line}), due {due:%-d %B %Y}: "
+                     "check that date, or shorten the rules after it")
+        following = [*[d.id for d in outside], *late]
+        listed = ", ".join(f"'{mid}' (line {self._line(c, mid)})" for mid in following[:_LISTED])
+        if len(following) > _LISTED:
+            listed += f" and {len(following) - _LISTED} more"
+        return f"{' and '.join(parts)} {cause}. {'They are' if len(following) > 1 else 'It is'}: " \
+            f"{listed}"
+
+
+def _before_dependency(c: _Checker, d: _Draft, dep: str, dues: dict[str, date]) -> None:
+    c.add(c.at(d.raw, "due"), f"due {dues[d.id]} is before its dependency '{dep}' "
+          f"(due {dues[dep]}); move it later or drop the dependency", d.id,
+          "due-before-dependency")
+
+
+def _check_due_after_dependencies(c: _Checker, d: _Draft, dues: dict[str, date],
+                                  roots: _Roots) -> None:
+    """A milestone is not due before anything it depends on (unless that is because of a wrong
+    date up the chain, which is reported once at that date: see _Roots)."""
     due = dues[d.id]
     for dep in d.depends_on:
-        if dep in dues and dues[dep] > due:
-            c.add(c.at(d.raw, "due"), f"due {due} is before its dependency '{dep}' "
-                  f"(due {dues[dep]}); move it later or drop the dependency", d.id,
-                  "due-before-dependency")
+        if dep in dues and dues[dep] > due and not roots.fold_before(d, dep):
+            _before_dependency(c, d, dep, dues)
 
 
-def _check_due_in_window(c: _Checker, d: _Draft, due: date, window: PlanWindow) -> None:
-    """A milestone is due inside the plan window (see programme.rules.plan_window)."""
-    if not window.holds(due):
+def _check_due_in_window(c: _Checker, d: _Draft, due: date, window: PlanWindow,
+                         roots: _Roots) -> None:
+    """A milestone is due inside the plan window (see programme.rules.plan_window); a date
+    worked out from another milestone's is reported with that one (see _Roots)."""
+    if not window.holds(due) and not roots.fold_outside(d):
         c.add(c.at(d.raw, "due"), f"due {due} is outside the plan window ({window})", d.id,
               "outside-window")
+
+
+def _check_due_on_a_working_day(c: _Checker, d: _Draft, due: date, calendar: Calendar) -> None:
+    """A date written for a milestone falls on a working day of the plan's calendar: one on a
+    weekend, a bank holiday or a closure day is allowed (a warning, not an error), since it may
+    be meant, but reminders and slips count working days, so it is usually a slip of the pen.
+    Due dates worked out from rules are left alone: '+N working days' lands on a working day."""
+    if d.rule is None or d.rule.absolute is None:
+        return
+    cal = working_calendar(calendar)
+    if cal.is_working_day(due):
+        return
+    name = cal.holiday_name(due)
+    why = ("a closure day in the plan's calendar" if name == "closure" else
+           f"a bank holiday ({name})" if name else "a weekend")
+    before, after = cal.add(due, -1), cal.next_working_day(due)
+    c.warnings.append(Problem(
+        c.at(d.raw, "due"), f"due {due:%A %-d %B %Y}, which is {why}: move it to a "
+        f"working day ({before:%A %-d %B} or {after:%A %-d %B %Y}) unless that is meant",
+        d.id, "due-not-working-day"))

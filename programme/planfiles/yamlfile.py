@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from programme.planfiles.rawplan import Raw, RawList
+from programme.planfiles.yamlhints import excerpt, hint
 
 MAX_DEPTH = 64  # lists and mappings inside each other; a plan needs about eight
 
@@ -98,7 +99,8 @@ def _build_mapping(loader: _Loader, node: yaml.MappingNode) -> Raw:
             key = str(key)
         if key in raw:
             raise yaml.constructor.ConstructorError(
-                None, None, f"the key {key!r} appears twice in one mapping", key_node.start_mark
+                None, None, f"the key {key!r} appears twice in one mapping (first at line "
+                f"{lines[key]}): keep one", key_node.start_mark
             )
         raw[key] = _construct(loader, value_node)
         lines[key] = key_node.start_mark.line + 1
@@ -131,10 +133,16 @@ for _loader in (_LineLoader, _FastLineLoader):
 
 
 class YamlError(Exception):
-    def __init__(self, message: str, line: int | None):
+    """A YAML file that cannot be read: the message in plain words, the line and column it
+    concerns, and that line with a caret under the place (programme.planfiles.yamlhints)."""
+
+    def __init__(self, message: str, line: int | None, column: int | None = None,
+                 excerpt: str | None = None):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.column = column
+        self.excerpt = excerpt
 
 
 # Text holding any of these is read by the pure-Python loader only (see the module docstring).
@@ -176,18 +184,24 @@ def _load_python(text: str) -> object:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "unreadable YAML"
-        if exc.context and exc.problem:
-            what = f"{exc.problem} ({exc.context})"
         if what.startswith("nested too deeply"):
             raise YamlError(what, line) from None
-        raise YamlError(f"not valid YAML: {what}", line) from None
+        if isinstance(exc, yaml.constructor.ConstructorError) or mark is None:
+            if exc.context and exc.problem:
+                what = f"{exc.problem} ({exc.context})"
+            column = mark.column + 1 if mark else None
+            raise YamlError(f"not valid YAML: {what}", line, column,
+                            excerpt(text, line, column) if line and column else None) from None
+        said = hint(exc, text)
+        raise YamlError(said.message, said.line, said.column,
+                        excerpt(text, said.line, said.column)) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, at a position
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         raise YamlError(f"not valid YAML: the character {char!r} (#x{ord(char):04x}) at line "
-                        f"{line}, column {column} is not allowed in YAML: remove it", line) \
-            from None
+                        f"{line}, column {column} is not allowed in YAML: remove it", line,
+                        column, excerpt(text, line, column)) from None
     except yaml.YAMLError as exc:
         first = str(exc).strip().splitlines()
         raise YamlError(f"not valid YAML: {first[0] if first else type(exc).__name__}", None) \

@@ -18,7 +18,17 @@ _MONTHS = {
     for name in names
 }
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_WORDS = re.compile(r"^(?:[a-z]+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})$")
+_WORDS = re.compile(r"^(?:([a-z]+)\.?,?\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})$")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY_NAMES = {
+    name: i
+    for i, names in enumerate(
+        [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
+         ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+         ("sun", "sunday")]
+    )
+    for name in names
+}
 _RELATIVE = re.compile(
     r"^\+?\s*(\d{1,5})\s+(working\s+days?|days?|weeks?)"
     r"(?:\s+(?:after|from)\s+(start|[A-Za-z0-9][A-Za-z0-9_.-]*))?$"
@@ -33,9 +43,14 @@ class DateError(ValueError):
     """A date or due rule that cannot be read; the message says what is accepted."""
 
 
+class WrongDateError(DateError):
+    """A date that reads as a date but is wrong as written (no such day, a weekday that is not
+    its own, a year no plan uses): its message stands as it is, wherever the date is read."""
+
+
 def _plausible(day: date, value: object) -> date:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DateError(f"{value!r} is not a plausible date for a plan: use a year from "
+        raise WrongDateError(f"{value!r} is not a plausible date for a plan: use a year from "
                         f"{FIRST_YEAR} to {LAST_YEAR}")
     return day
 
@@ -52,11 +67,29 @@ def parse_date(value: object) -> date:
     try:
         if m := _ISO.match(text):
             return _plausible(date(int(m[1]), int(m[2]), int(m[3])), value)
-        if (m := _WORDS.match(text)) and m[2] in _MONTHS:
-            return _plausible(date(int(m[3]), _MONTHS[m[2]], int(m[1])), value)
+        if (m := _WORDS.match(text)) and m[3] in _MONTHS:
+            day = _plausible(date(int(m[4]), _MONTHS[m[3]], int(m[2])), value)
+            _check_weekday(m[1], day, value)
+            return day
     except ValueError as exc:
-        raise DateError(f"{value!r} is not a real date ({exc})") from None
+        if isinstance(exc, DateError):
+            raise
+        raise WrongDateError(f"{value!r} is not a real date ({exc})") from None
     raise DateError(f"{value!r} is not a date: write it as 2026-10-01 or 1 Oct 2026")
+
+
+def _check_weekday(written: str | None, day: date, value: object) -> None:
+    """A written weekday must be the day's own: 'Friday 18 February 2027' is a mistake, since
+    18 February 2027 is a Thursday, and either the day or the date is wrong."""
+    if written is None:
+        return
+    named = _WEEKDAY_NAMES.get(written)
+    if named is None:
+        raise WrongDateError(f"{value!r}: '{written}' is not a day of the week (write e.g. "
+                        f"'{day:%A %-d %B %Y}' or just '{day:%-d %B %Y}')")
+    if named != day.weekday():
+        raise WrongDateError(f"{value!r}: {day:%-d %B %Y} is a {WEEKDAYS[day.weekday()]}, not a "
+                        f"{WEEKDAYS[named]}: fix the day or the date")
 
 
 def parse_due(value: object) -> DueRule:
@@ -75,7 +108,7 @@ def parse_due(value: object) -> DueRule:
     try:
         day = parse_date(value)
     except DateError as exc:
-        if "real date" in str(exc) or "plausible" in str(exc):
+        if isinstance(exc, WrongDateError):
             raise
         raise DateError(
             f"{value!r} is not a due date: write a date (2026-10-01, 1 Oct 2026) or a rule "

@@ -27,7 +27,8 @@ def step(cur: CurrentStatus, e: StatusEntry, timezone_name: str) -> CurrentStatu
       plan-local day of the entry (23:30 UTC in a London summer is the next day);
       a later entry on a milestone already done (a note) keeps the day it was done;
     - a blocked reason is kept while it stays blocked and an entry gives no new reason;
-    - closing (done, dropped) clears the forecast; otherwise an entry without one keeps the last;
+    - closing (done, dropped) clears the forecast, and so does an entry that clears it
+      (`--forecast none`); otherwise an entry without one keeps the last;
     - `since` moves only when the status changes;
     - the note and who reported carry over until an entry gives new ones.
     """
@@ -38,7 +39,8 @@ def step(cur: CurrentStatus, e: StatusEntry, timezone_name: str) -> CurrentStatu
     reason = e.reason if e.status == Status.BLOCKED else None
     if e.status == Status.BLOCKED and reason is None and cur.status == Status.BLOCKED:
         reason = cur.reason
-    forecast = e.forecast if e.forecast is not None else cur.forecast
+    forecast = None if e.forecast_cleared else \
+        e.forecast if e.forecast is not None else cur.forecast
     return CurrentStatus(
         status=e.status,
         since=cur.since if e.status == cur.status and cur.since else e.at,

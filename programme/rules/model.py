@@ -89,8 +89,11 @@ class Location:
 
     file: str
     line: int | None = None
+    column: int | None = None  # where on the line, when a YAML syntax error says
 
     def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.file}:{self.line}:{self.column}"
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
@@ -291,6 +294,7 @@ class StatusEntry:
     source: str = "cli"  # cli, link or api
     previous: Status | None = None
     happened_on: date | None = None  # the day it happened, when not the day it was recorded
+    forecast_cleared: bool = False  # the owner took their forecast back (`--forecast none`)
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ from programme.rules.model import CurrentStatus, LeadRating, Plan, Rating, Statu
 from programme.rules.raid import RaidEntry
 from programme.store import tables as t
 
-HEAD = "0006"  # newest migration; checked without importing Alembic on every start
+HEAD = "0007"  # newest migration; checked without importing Alembic on every start
 CHECKPOINT_WEEKS = 3  # a checkpoint older than this before `as_of`: its milestone read alone
 RETRIES = 6  # attempts at a transaction that lost a race
 SUPPORTED = ("sqlite", "postgresql")
@@ -508,10 +508,11 @@ class Store(RaidLog):
     def record(self, plan_id: str, milestone_id: str, status: Status | None, at: datetime, *,
                by: str | None = None, note: str | None = None, reason: str | None = None,
                forecast: date | None = None, source: str = "cli",
-               happened_on: date | None = None,
+               happened_on: date | None = None, forecast_cleared: bool = False,
                also: Callable[[Connection], None] | None = None) -> StatusEntry:
         """Append a status change. status None keeps the current status (a forecast or a note).
-        `happened_on`: the day it really happened when that is not the day it is recorded.
+        `happened_on`: the day it really happened when that is not the day it is recorded;
+        `forecast_cleared`: the owner takes their forecast back (the due date stands again).
         `also` runs first in the same transaction (claiming a form's idempotency key)."""
 
         def work(conn: Connection) -> StatusEntry:
@@ -525,9 +526,9 @@ class Store(RaidLog):
             new = status or previous
             self._append(conn, plan_id, milestone_id, new, at, by=by, note=note, reason=reason,
                          forecast=forecast, source=source, previous=previous,
-                         happened_on=happened_on, row=row)
+                         happened_on=happened_on, row=row, forecast_cleared=forecast_cleared)
             return StatusEntry(milestone_id, new, at, by, forecast, note, reason, source,
-                               previous, happened_on)
+                               previous, happened_on, forecast_cleared)
 
         return self._run(work)
 
@@ -543,7 +544,7 @@ class Store(RaidLog):
                 at: datetime, *, by: str | None, note: str | None = None,
                 reason: str | None = None, forecast: date | None = None, source: str,
                 previous: Status | None = None, happened_on: date | None = None,
-                row=None) -> None:
+                row=None, forecast_cleared: bool = False) -> None:
         """One history row, and the milestone's stored status folded up to it; the first entry
         of a week checkpoints the status before it. An entry older than the stored status (a
         clock set back) has the milestone's statuses folded again from its history."""
@@ -554,9 +555,10 @@ class Store(RaidLog):
         seq = conn.execute(insert(t.status_history).values(
             plan_id=plan_id, milestone_id=milestone_id, at=at, by=by, old_status=previous.value,
             new_status=status.value, forecast=forecast, reason=reason, note=note, source=source,
-            happened_on=happened_on).returning(t.status_history.c.seq)).scalar_one()
+            happened_on=happened_on, forecast_cleared=forecast_cleared).returning(
+                t.status_history.c.seq)).scalar_one()
         values: dict[str, object] = {"status": status.value, "updated_at": at}
-        if forecast is not None:
+        if forecast is not None or forecast_cleared:
             values["forecast"] = forecast
         conn.execute(update(t.milestones).where(
             t.milestones.c.plan_id == plan_id, t.milestones.c.id == milestone_id).values(**values))
@@ -572,7 +574,7 @@ class Store(RaidLog):
             _checkpoint_insert(conn, plan_id, milestone_id, boundary, before)
             checkpoint_at = boundary
         entry = StatusEntry(milestone_id, status, at, by, forecast, note, reason, source,
-                            previous, happened_on)
+                            previous, happened_on, forecast_cleared)
         self._store_current(conn, plan_id, milestone_id, _step(before, entry, tz), at, seq,
                             checkpoint_at)
 
@@ -767,7 +769,7 @@ class Store(RaidLog):
 def _entry(r) -> StatusEntry:
     return StatusEntry(r.milestone_id, Status(r.new_status), r.at, r.by, r.forecast, r.note,
                        r.reason, r.source, Status(r.old_status) if r.old_status else None,
-                       r.happened_on)
+                       r.happened_on, bool(r.forecast_cleared))
 
 
 def _current(row) -> CurrentStatus | None:

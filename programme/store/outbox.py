@@ -328,11 +328,20 @@ class Outbox:
         with self._connect() as conn:
             return [_row(r) for r in conn.execute(query)]
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, plan_id: str | None = None) -> dict[str, int]:
+        """How many notifications are in each state (of one plan's, when given)."""
+        query = select(outbox.c.state, func.count()).group_by(outbox.c.state)
+        if plan_id:
+            query = query.where(outbox.c.plan_id == plan_id)
         with self._connect() as conn:
-            found = dict(conn.execute(select(outbox.c.state, func.count()).group_by(
-                outbox.c.state)).all())
+            found = dict(conn.execute(query).all())
         return {s: found.get(s, 0) for s in STATES}
+
+    def plan_ids(self) -> list[str]:
+        """The plans with anything in the outbox."""
+        with self._connect() as conn:
+            return list(conn.execute(select(outbox.c.plan_id).distinct().order_by(
+                outbox.c.plan_id)).scalars())
 
     def waiting(self, now: datetime) -> int:
         """Rows not sent yet whose next attempt is later than `now` (backing off)."""

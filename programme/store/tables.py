@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -99,6 +100,8 @@ status_history = Table(
     Column("note", Text),
     Column("source", String(40), nullable=False),
     Column("happened_on", Date),  # when the owner says it happened (done last Friday), if not today
+    Column("forecast_cleared", Boolean, nullable=False, default=False,
+           server_default=false()),  # the owner took their forecast back (no date now)
     ForeignKeyConstraint(["plan_id", "milestone_id"], ["milestones.plan_id", "milestones.id"],
                          ondelete="CASCADE"),
     Index("ix_status_history_plan_at", "plan_id", "at"),

@@ -40,6 +40,7 @@ class CheckIn:
     on: date | None = None  # the day it happened, when not today (done last Friday)
     by: str | None = None  # the person answering (a person id of the plan)
     source: str = "cli"
+    clear_forecast: bool = False  # take the owner's forecast back: the due date stands again
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Recorded:
     after: Assessment
     published: bool  # emitted as a Prefect event
     startable: tuple[Milestone, ...]  # open milestones this check-in unblocked
+    warnings: tuple[str, ...] = ()  # recorded, but probably not meant (a forecast past the end)
 
     @property
     def rating_changed(self) -> bool:
@@ -72,7 +74,10 @@ def check(plan: Plan, checkin: CheckIn, today: date) -> None:
                            f"{suggest(checkin.by, list(plan.people))}")
     if checkin.status == Status.BLOCKED and not (checkin.reason or "").strip():
         raise CheckInError("a blocked milestone needs a reason, e.g. \"waiting for legal sign-off\"")
-    if checkin.status is None and checkin.forecast is None and not (checkin.note or "").strip():
+    if checkin.clear_forecast and checkin.forecast is not None:
+        raise CheckInError("give a new forecast date or clear the forecast, not both")
+    if checkin.status is None and checkin.forecast is None and not checkin.clear_forecast \
+            and not (checkin.note or "").strip():
         raise CheckInError("say what changed: done, in progress, blocked with a reason, a new "
                            "date or a note")
     if checkin.on is not None:
@@ -81,6 +86,20 @@ def check(plan: Plan, checkin: CheckIn, today: date) -> None:
         if checkin.on < plan.start:
             raise CheckInError(f"the day it happened ({checkin.on:%-d %B %Y}) is before the plan "
                                f"starts ({plan.start:%-d %B %Y})")
+
+
+def warnings(plan: Plan, checkin: CheckIn) -> tuple[str, ...]:
+    """What is recorded but probably not meant: a forecast before the plan starts or after it
+    ends (the owner may know something the plan does not; the lead should hear of it)."""
+    day = checkin.forecast
+    if day is None:
+        return ()
+    if day < plan.start:
+        return (f"the forecast {day:%-d %B %Y} is before the plan starts ({plan.start:%-d %B %Y})",)
+    if plan.end is not None and day > plan.end:
+        return (f"the forecast {day:%-d %B %Y} is after the plan ends ({plan.end:%-d %B %Y}): "
+                "the plan will finish late unless this moves",)
+    return ()
 
 
 def newly_startable(before: Assessment, after: Assessment, changed: str) -> tuple[Milestone, ...]:
@@ -111,10 +130,12 @@ def record_checkin(ws: Workspace, plan: Plan, checkin: CheckIn, now: datetime,
     entry = ws.store.record(
         plan.id, checkin.milestone_id, checkin.status, now, by=checkin.by,
         note=(checkin.note or "").strip() or None, reason=(checkin.reason or "").strip() or None,
-        forecast=checkin.forecast, source=checkin.source, happened_on=checkin.on, also=also)
+        forecast=checkin.forecast, source=checkin.source, happened_on=checkin.on,
+        forecast_cleared=checkin.clear_forecast, also=also)
     after = ws.state(plan, now, sync=False).assessment
     published = publish_change(plan, entry, before, after)
     recorded = Recorded(plan, entry, before, after, published,
-                        newly_startable(before, after, checkin.milestone_id))
+                        newly_startable(before, after, checkin.milestone_id),
+                        warnings(plan, checkin))
     said = follow_up(recorded, now) if follow_up is not None else None
     return recorded, said

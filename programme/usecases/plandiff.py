@@ -36,6 +36,7 @@ def plan_file(ws: Workspace, name: str) -> Path:
     path = Path(name)
     if path.suffix in PLAN_SUFFIXES:
         return path
+    ws.check_folder()
     for result in ws.load():
         if (result.plan is not None and result.plan.id == name) or result.path.stem == name:
             return result.path

@@ -31,6 +31,11 @@ class WorkspaceError(Exception):
     """A one-line, user-facing error (unknown plan, invalid plan file...)."""
 
 
+class NoPlansError(WorkspaceError):
+    """There is nothing to read: no plans folder, or one without plan files (a usage mistake,
+    exit 2, rather than a failure: the command was pointed at the wrong place)."""
+
+
 class Workspace:
     """The plans folder and the store.
 
@@ -49,6 +54,12 @@ class Workspace:
     @property
     def folder(self) -> Path:
         return self.plans_dir or default_plans_dir()
+
+    def check_folder(self) -> None:
+        """Raise NoPlansError unless the plans folder exists and holds plan files (or --plans
+        names one plan file): a command run from the wrong folder says so instead of finding
+        nothing and reporting success."""
+        check_plans_folder(self.folder)
 
     def load(self) -> list[LoadResult]:
         """Every plan file in the folder (the portfolio commands)."""
@@ -71,6 +82,10 @@ class Workspace:
         """The plan files that do not load, each with its problems."""
         return [r for r in self.load() if not r.ok]
 
+    def warnings(self, plan: Plan) -> list[Problem]:
+        """The warnings of the file this plan was read from (sound, but probably not meant)."""
+        return [w for r in self._files.values() if r.plan is plan for w in r.warnings]
+
     def plans(self) -> list[Plan]:
         """Every plan that validates (broken files are reported by `problems`, not fatal)."""
         return [r.plan for r in self.load() if r.ok and r.plan is not None]
@@ -82,6 +97,7 @@ class Workspace:
         known = self._live.get(plan_id)
         if known is not None:
             return known
+        self.check_folder()
         if self.folder.is_file():  # --plans names one plan file: that file is the plan asked for
             for result in self.load():
                 if result.plan is not None and result.plan.id == plan_id:
@@ -148,6 +164,21 @@ class Workspace:
                          baseline[2] if baseline else None, raid)
 
 
+def check_plans_folder(folder: Path | None, need_files: bool = True) -> None:
+    """NoPlansError when `folder` (default: the plans folder) is missing, or (`need_files`)
+    holds no plan file; a path to one plan file passes. A service that waits for plans to be
+    added (`programme web`, `serve`) needs the folder only."""
+    folder = folder or default_plans_dir()
+    if folder.is_file():
+        return
+    if not folder.is_dir():
+        raise NoPlansError(f"no plans folder at {folder.absolute()} (set PROGRAMME_PLANS or "
+                           "pass --plans)")
+    if need_files and not discover([folder]):
+        raise NoPlansError(f"no plan files in {folder.absolute()} (plans are <id>.yaml or "
+                           "<id>.py files)")
+
+
 def lead_on_scale(lead: LeadRating | None, scale: str) -> LeadRating | None:
     """The lead's stored rating read on the plan's scale (a five-point rating recorded before
     the plan moved to three points shows as its three-point value; see rules.scales)."""
@@ -178,21 +209,31 @@ def current_moment() -> datetime:
     return plain_utc(moment)
 
 
-def parse_moment(text: str | None, tz: str = "Europe/London") -> datetime:
-    """--as-of: a date means the end of that day in the plan's timezone; a datetime is taken as
-    written (in the plan's timezone when it has no offset). None means now."""
+def parse_moment(text: str | None, tz: str = "Europe/London", *,
+                 day_at: time = time(23, 59, 59)) -> datetime:
+    """--as-of: a date (in any form a plan or --forecast takes: 2026-11-27, 27 Nov 2026, Friday
+    27 November 2026) means `day_at` that day in the plan's timezone (default: the end of it);
+    a datetime is taken as written (in the plan's timezone when it has no offset). None: now."""
     if text is None:
         return current_moment()
     text = text.strip()
+    from programme.rules.dates import DateError, WrongDateError, parse_date
+
     try:
-        if len(text) <= 10:
-            day = date.fromisoformat(text)
-            local = pendulum.datetime(day.year, day.month, day.day, 23, 59, 59, tz=tz)
-            return plain_utc(local)
+        day = parse_date(text)
+    except WrongDateError as exc:  # reads as a date, but is not one (wrong weekday, 30 Feb)
+        raise WorkspaceError(str(exc)) from None
+    except DateError:
+        pass
+    else:
+        local = pendulum.datetime(day.year, day.month, day.day, day_at.hour, day_at.minute,
+                                  day_at.second, tz=tz)
+        return plain_utc(local)
+    try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise WorkspaceError(f"cannot read the date {text!r}: write it as 2026-11-27 or "
-                             "2026-11-27T09:30") from None
+        raise WorkspaceError(f"cannot read the date {text!r}: write it as 2026-11-27, "
+                             "27 Nov 2026 or 2026-11-27T09:30") from None
     if parsed.tzinfo is None:
         parsed = pendulum.instance(parsed, tz=tz)
     return plain_utc(parsed)

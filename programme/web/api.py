@@ -43,6 +43,8 @@ class CheckInBody(BaseModel):
 
     status: Literal["not started", "in progress", "done", "blocked", "dropped"] | None = None
     forecast: date | None = Field(None, description="The owner's own date for it.")
+    clear_forecast: bool = Field(False, description="Take the owner's forecast back: the due "
+                                 "date stands again (not with forecast).")
     note: str | None = Field(None, max_length=4000)
     reason: str | None = Field(None, max_length=2000, description="Why it is blocked.")
     on: date | None = Field(None, description="The day it happened, when not today.")
@@ -99,7 +101,8 @@ def _entry_json(e) -> dict[str, Any]:
     return {"at": e.at.isoformat(), "status": e.status.value,
             "previous": e.previous.value if e.previous else None, "by": e.by, "source": e.source,
             "forecast": e.forecast.isoformat() if e.forecast else None, "note": e.note,
-            "reason": e.reason, "happened_on": e.happened_on.isoformat() if e.happened_on else None}
+            "reason": e.reason, "happened_on": e.happened_on.isoformat() if e.happened_on else None,
+            "forecast_cleared": e.forecast_cleared}
 
 
 @router.get("/plans", summary="The plans this person is in")
@@ -149,7 +152,8 @@ def post_checkin(plan_id: str, milestone_id: str, body: CheckInBody, request: Re
         if "\x00" in (getattr(body, name) or ""):
             raise ApiError(422, f"{name} may not contain NUL characters", f"body: {name}")
     checkin = CheckIn(milestone_id, Status(body.status) if body.status else None, body.forecast,
-                      body.note, body.reason, body.on, who, "api")
+                      body.note, body.reason, body.on, who, "api",
+                      clear_forecast=body.clear_forecast)
     try:
         recorded, said = record_checkin(ws, plan, checkin, service.now(), service.follow_up(ws))
     except CheckInError as exc:
@@ -157,4 +161,4 @@ def post_checkin(plan_id: str, milestone_id: str, body: CheckInBody, request: Re
     return {"recorded": _entry_json(recorded.entry),
             "startable": [m.id for m in recorded.startable],
             "rating": {"before": recorded.before.rating.label, "after": recorded.after.rating.label},
-            "follow_ups": said}
+            "follow_ups": said, "warnings": list(recorded.warnings)}

@@ -2,12 +2,13 @@
 then a second dispatcher runs the outbox to completion against a real SMTP server (aiosmtpd).
 
 Each trial queues a fresh round of chases and escalations (two per milestone, six per person,
-so one message per person), forks a dispatcher (from this process, so it starts in
-milliseconds with everything imported; it reads the plan from its YAML file like any
-dispatcher), kills it, notes which rows the kill left `sending` (in flight: the documented
-duplicate window, programme.store.outbox.DUPLICATE_WINDOW), and completes the round after
-their lease. What must hold: every notification arrives (nothing lost); one that arrives twice
-was in flight at the kill, arrives at most twice, and both copies carry the same Message-ID.
+the lead taking the last person's escalations, so one message per person), forks a dispatcher
+(from this process, so it starts in milliseconds with everything imported; it reads the plan
+from its YAML file like any dispatcher), kills it, notes which rows the kill left `sending` (in
+flight: the documented duplicate window, programme.store.outbox.DUPLICATE_WINDOW), and completes
+the round after their lease. What must hold: every notification arrives (nothing lost); one that
+arrives twice was in flight at the kill, arrives at most twice, and both copies carry the same
+Message-ID.
 
 Used by tests/chase/test_crash.py (a few trials) and bench/crash_trials.py (50 and more).
 """
@@ -41,12 +42,13 @@ REF = re.compile(r"^\s*Ref:\s+(\S+)\s*$", re.MULTILINE)
 
 def write_plan(folder: Path, people: int) -> Path:
     """A plan whose every milestone is overdue on NOW: a chase to its owner and an escalation
-    to the owner's manager (the next person), each person getting six notifications."""
+    to the owner's manager (the next person; the last one's is the lead, since managers may not
+    go round in a loop), six notifications to each person but the first (three) and the lead."""
     lines = [f"id: {PLAN_ID}", "title: Crash trials", "lead: lee", "start: 2026-08-03",
              "people:", "  lee:", "    name: Lee Lead", "    contacts: [lee@example.gov.uk]"]
     for i in range(people):
         lines += [f"  p{i}:", f"    name: Person {i}", f"    contacts: [p{i}@example.gov.uk]",
-                  f"    manager: p{(i + 1) % people}"]
+                  f"    manager: {f'p{i + 1}' if i + 1 < people else 'lee'}"]
     lines.append("milestones:")
     for i in range(people):
         for k in range(3):

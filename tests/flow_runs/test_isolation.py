@@ -17,5 +17,5 @@ def test_run_all_tracks_the_good_plans_and_lists_the_broken_file(flow_plans, mon
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 3, result.output
     assert "flow-plan" in result.stdout and "failed" not in result.stdout
-    assert "broken.yaml:2: not valid YAML: the key 'id' appears twice" in result.stderr
+    assert "broken.yaml:2:1: not valid YAML: the key 'id' appears twice" in result.stderr
     assert "crashes.py:1: the plan file failed to run: RuntimeError: boom" in result.stderr

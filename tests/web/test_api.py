@@ -107,6 +107,22 @@ def test_errors_say_what_and_where(api):
     assert api.history() == []
 
 
+def test_an_owner_can_take_their_forecast_back(api):
+    auth = _auth(api, "ana")
+    milestone = "/api/v1/plans/carers-support/milestones/needs-assessment"
+    response = api.client.post(CHECKIN, json={"forecast": "2026-12-18"}, headers=auth)
+    assert response.status_code == 201, response.text
+    assert api.client.get(milestone, headers=auth).json()["milestone"]["owner_forecast"] == \
+        "2026-12-18"
+    response = api.client.post(CHECKIN, json={"clear_forecast": True}, headers=auth)
+    assert response.status_code == 201, response.text
+    assert response.json()["recorded"]["forecast_cleared"] is True
+    assert api.client.get(milestone, headers=auth).json()["milestone"]["owner_forecast"] is None
+    both = api.client.post(CHECKIN, json={"clear_forecast": True, "forecast": "2026-12-18"},
+                           headers=auth)
+    assert both.status_code == 422 and "not both" in both.json()["error"]
+
+
 @pytest.fixture
 def api_schema(api):
     return schemathesis.openapi.from_dict(api.client.get("/openapi.json").json())
