@@ -11,7 +11,7 @@ from programme.rules.model import Plan, Status
 from programme.usecases.checkin import CheckIn, Recorded
 from programme.usecases.links import LinkUse
 
-CHOICES = ("done", "at-risk", "blocked", "note")
+CHOICES = ("done", "at-risk", "due-date", "blocked", "note")  # due-date: take the new date back
 MAX_TEXT = 4000
 
 
@@ -78,6 +78,9 @@ def read_form(form: dict, use: LinkUse, today: date) -> tuple[CheckIn | None, li
                                                 "2026-12-04"))
         elif forecast < today:
             problems.append(Problem("forecast", "The new date must be today or later"))
+    elif choice == "due-date":  # the owner's new date taken back: the due date stands again
+        return CheckIn(m.id, None, None, note, None, None, use.person.id, "link",
+                       clear_forecast=True), [], values
     elif choice == "blocked":
         status, reason = Status.BLOCKED, values["reason"]
         if not reason:
@@ -135,6 +138,11 @@ def confirmation(use: LinkUse, checkin: CheckIn, recorded: Recorded, said: str |
         headline = f"New date recorded for {m.title}: {day_words(checkin.forecast)}, {as_whom}."
         next_lines.append("Reminders now count towards the new date, and the plan's rating takes "
                           "it into account.")
+        next_lines += [f"Please check it: {w}." for w in recorded.warnings]
+    elif checkin.clear_forecast:
+        headline = (f"The new date for {m.title} is taken back: it is due "
+                    f"{day_words(m.due)} again, {as_whom}.")
+        next_lines.append("Reminders count towards the due date again.")
     else:
         headline = f"Your note on {m.title} is recorded, {as_whom}."
         next_lines.append("It shows in the milestone's history and the next report.")

@@ -97,6 +97,7 @@ def _checkin_page(service: Service, ws, use: LinkUse, token: str, *, values: dic
         acting_for=use.acting_for_owner, owner_name=use.owner.name if use.owner else m.owner,
         when=when_words(cal, m.due, today).removeprefix("due "), status_words=status_words,
         waiting=waiting, today=today.isoformat(), today_words=day_words(today),
+        has_forecast=bool(st.forecast and st.forecast != m.due), due_words=day_words(m.due),
         values=values or {"choice": "", "done_on": "", "evidence": "", "forecast": "",
                           "reason": "", "note": ""},
         errors=errors, error_for={**dict.fromkeys(FIELDS, ""),

@@ -121,3 +121,38 @@ def test_form_mistakes_are_listed_in_an_error_summary_and_nothing_is_recorded(si
         assert "There is a problem" in page.text and message in page.text, fields
         assert re.search(r"<title>Error: ", page.text)
     assert site.history() == []
+
+
+def test_an_owner_can_take_their_new_date_back_from_the_page(site):
+    site.queue()
+    url = site.link("needs-assessment", "ana")
+    assert "choice-due-date" not in site.client.get(url).text  # no new date to take back yet
+    new_date = (site.clock.now.date() + timedelta(days=14)).isoformat()
+    answer(site, url, choice="at-risk", forecast=new_date)
+    page = " ".join(site.client.get(url).text.split())
+    assert "Back on track for the due date (Monday 7 December 2026): take my new date back" in page
+    done = answer(site, url, choice="due-date")
+    assert "it is due Monday 7 December 2026 again" in " ".join(done.text.split())
+    latest = site.history("needs-assessment")[-1]
+    assert latest.forecast is None and latest.forecast_cleared and latest.source == "link"
+    assert "choice-due-date" not in site.client.get(url).text
+
+
+def test_a_new_date_after_the_plan_ends_is_recorded_and_the_page_says_to_check_it(tmp_path,
+                                                                                  monkeypatch):
+    from tests.web.conftest import PLAN_YAML, make_site, stop_server
+
+    site = make_site(tmp_path, monkeypatch,
+                     plan_yaml=PLAN_YAML.replace("start: 2026-11-02\n",
+                                                 "start: 2026-11-02\nend: 2027-06-30\n"))
+    try:
+        site.queue()
+        url = site.link("needs-assessment", "ana")
+        done = " ".join(answer(site, url, choice="at-risk", forecast="2027-09-01").text.split())
+        assert "New date recorded" in done and "Please check it:" in done
+        assert "after the plan ends (30 June 2027)" in done
+        assert site.history("needs-assessment")[-1].forecast == date(2027, 9, 1)
+    finally:
+        site.client.close()
+        stop_server(site.server, site.thread)
+        site.store.close()
