@@ -5,9 +5,9 @@ What is relied on, all of it Prefect's own:
 * each flow run sends a heartbeat event (`prefect.flow-run.heartbeat`) every
   PROGRAMME_HEARTBEAT_SECONDS (the deployments set PREFECT_FLOWS_HEARTBEAT_FREQUENCY in their
   job variables) from a thread of the flow-run process;
-* "no heartbeat": a proactive trigger. A run that sent a heartbeat and then, for
-  PROGRAMME_SILENCE_SECONDS (default 3 heartbeats), neither another one nor a final state, is
-  set Crashed: its process, or its machine, is gone;
+* "no heartbeat": a proactive trigger. A run that started (Running) or sent a heartbeat and
+  then, for PROGRAMME_SILENCE_SECONDS (default 3 heartbeats), sent neither a heartbeat nor a
+  final state, is set Crashed: its process, or its machine, is gone;
 * "never started": a run a worker took (Pending, then Submitting) that is not Running (or
   finished, or back in Scheduled) after PROGRAMME_START_TIMEOUT_SECONDS is set Crashed: the
   worker died before the run's process started, and nobody else would ever take it;
@@ -58,7 +58,7 @@ def wanted() -> list:
             name=PREFIX + "no heartbeat", tags=[DEPLOYED],
             description=f"A run of a `programme deploy` deployment silent for {silence} s "
                         "(no heartbeat, no final state): its worker is gone; set Crashed.",
-            trigger=EventTrigger(after={"prefect.flow-run.heartbeat"},
+            trigger=EventTrigger(after={"prefect.flow-run.Running", "prefect.flow-run.heartbeat"},
                                  expect={"prefect.flow-run.heartbeat", *FINAL},
                                  posture=Posture.Proactive, within=timedelta(seconds=silence),
                                  **ours),
