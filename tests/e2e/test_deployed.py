@@ -1,0 +1,212 @@
+"""End to end on a real Prefect server (on this machine's PostgreSQL) with real process workers:
+`programme deploy` of four small plans, two `prefect worker start --limit 2`; every plan's
+tracking runs and sends by email to a real SMTP server. Then one worker and its flow-run
+processes are killed with SIGKILL while its run is Running: the recovery automations of
+`programme deploy` crash and rerun those runs on the other worker, every plan is tracked, every
+due message is sent, none twice under different Message-IDs.
+
+The thresholds are shortened for the test through the documented settings (heartbeat 30 s,
+Prefect's minimum; silence 40 s; never-started 40 s)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from chase.conftest import SmtpServer
+from conftest import IN_CI, _postgres_reachable
+from served import IN_WINDOW, Stack, api_post, children, prefect_server, wait_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+FAST = {"PROGRAMME_HEARTBEAT_SECONDS": "30", "PROGRAMME_SILENCE_SECONDS": "40",
+        "PROGRAMME_START_TIMEOUT_SECONDS": "40", "PREFECT_WORKER_QUERY_SECONDS": "1"}
+NEXT_WEEK = "2026-12-10T10:00:00+00:00"  # a week after IN_WINDOW: new chases are due
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def plans(tmp_path: Path) -> Path:
+    problem = _postgres_reachable()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI: {problem}")
+        pytest.skip(problem)
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for n in range(1, 5):
+        (folder / f"plan-{n}.yaml").write_text(plan_yaml(n), encoding="utf-8")
+    return folder
+
+
+def plan_yaml(n: int) -> str:
+    """A small plan whose owners are chased by email: 12 milestones in a chain, due every few
+    days from early November to late December 2026 (some overdue at IN_WINDOW, more a week on)."""
+    people = ["ana", "bob", "cara", "dev"]
+    lines = [f"id: plan-{n}", f"title: Plan {n}", "lead: cara", "sponsor: sam",
+             "start: 2026-10-05", "people:"]
+    lines += [f"  {p}: {{name: {p.title()} {n}, contacts: [{p}{n}@example.gov.uk]}}"
+              for p in [*people, "sam"]]
+    lines.append("milestones:")
+    for i in range(12):
+        due = f"2026-{11 + (i * 4 + n) // 30:02d}-{1 + (i * 4 + n) % 30:02d}"
+        after = f", depends_on: [m{i - 1}]" if i else ""
+        lines.append(f"  - {{id: m{i}, title: Milestone {i}, owner: {people[i % 4]}, "
+                     f"due: {due}{after}}}")
+    return "\n".join(lines) + "\n"
+
+
+def programme(stack: Stack, *args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "programme", *args], env=stack.client_env,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def tracking_deployments(api: str) -> dict[str, str]:
+    """plan id -> deployment id, for `programme deploy`'s tracking deployments."""
+    return {d["name"]: d["id"] for d in api_post(api, "/deployments/filter", {
+        "deployments": {"tags": {"all_": ["programme:deployed"]}}})
+        if d["entrypoint"] == "flows.tracking:track_plan"}
+
+
+def start_runs(api: str, deployments: dict[str, str], as_of: str | None = None) -> dict[str, str]:
+    """One tracking run per plan, now (as the schedule would at 09:00); plan id -> run id."""
+    params = {"as_of": as_of} if as_of else {}
+    return {plan: api_post(api, f"/deployments/{dep}/create_flow_run", {"parameters": params})["id"]
+            for plan, dep in deployments.items()}
+
+
+def runs(api: str, ids) -> list[dict]:
+    return api_post(api, "/flow_runs/filter", {"flow_runs": {"id": {"any_": list(ids)}}})
+
+
+def all_completed(api: str, ids) -> bool:
+    found = runs(api, ids)
+    failed = [r for r in found if r["state_type"] in ("FAILED", "CANCELLED")]
+    assert not failed, [(r["name"], r["state"]["message"]) for r in failed]
+    return len(found) == len(ids) and all(r["state_type"] == "COMPLETED" for r in found)
+
+
+def start_worker(stack: Stack, name: str) -> subprocess.Popen:
+    log = open(stack.logs / f"{name}.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool",
+                             "programme", "--limit", "2", "--name", name],
+                            env={**stack.client_env, "PREFECT_LOGGING_LEVEL": "INFO"},
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    stack.workers.append(proc)
+    return proc
+
+
+def online_workers(api: str) -> set[str]:
+    return {w["name"] for w in api_post(api, "/work_pools/programme/workers/filter")
+            if w["status"] == "ONLINE"}
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in children(pid):
+        found += [child, *descendants(child)]
+    return found
+
+
+def outbox_rows(url: str) -> list[tuple]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = list(conn.execute(text(
+            "SELECT key, state, attempts, next_attempt_at, last_error FROM outbox")))
+    engine.dispose()
+    return found
+
+
+def message_ids(smtp) -> Counter:
+    return Counter(r.message["Message-ID"] for r in smtp.received)
+
+
+def test_a_worker_killed_mid_run_loses_no_plan_and_sends_each_message_once(
+        tmp_path: Path, plans: Path, smtp, pg_url: str):
+    with prefect_server(tmp_path, plans, smtp.url, now=IN_WINDOW, database_url=pg_url,
+                        env=FAST) as stack:
+        deployed = programme(stack, "deploy")
+        assert "work pool programme (process): created" in deployed.stdout
+        assert "added: automation 'programme: no heartbeat'" in deployed.stdout
+        deployments = tracking_deployments(stack.api)
+        assert len(deployments) == 4
+        first, second = start_worker(stack, "w1"), start_worker(stack, "w2")
+        wait_for(lambda: online_workers(stack.api) == {"w1", "w2"}, 90, "both workers online",
+                 interval=0.5)
+
+        # A morning: every plan's run, shared by the two workers (each takes at most 2).
+        started = time.monotonic()
+        morning = start_runs(stack.api, deployments)
+        try:
+            wait_for(lambda: all_completed(stack.api, morning.values()), 150,
+                     "every plan's tracking run", interval=1)
+        except AssertionError:
+            print(stack.tail())
+            raise
+        print(f"4 runs on 2 workers: {time.monotonic() - started:.1f} s")
+        by_worker = Counter(r["labels"]["prefect.worker.name"]
+                            for r in runs(stack.api, morning.values()))
+        assert set(by_worker) == {"w1", "w2"}, by_worker
+        sent_first = len(smtp.received)
+        assert sent_first > 0
+        unsent = [r for r in outbox_rows(pg_url) if r[1] != "sent"]
+        assert unsent == []
+
+        # The next week's run; w1 and its flow-run processes die while its run is Running.
+        later = start_runs(stack.api, deployments, as_of=NEXT_WEEK)
+
+        def running_on_w1() -> list[dict]:
+            return [r for r in runs(stack.api, later.values()) if r["state_type"] == "RUNNING"
+                    and r["labels"].get("prefect.worker.name") == "w1"]
+
+        victims = wait_for(running_on_w1, 120, "a run Running on w1", interval=0.2)
+        doomed = [first.pid, *descendants(first.pid)]
+        for pid in doomed:
+            os.kill(pid, signal.SIGKILL)
+        killed = time.monotonic()
+        first.wait()
+        assert len(doomed) >= 2  # the worker and at least one flow-run process
+        try:
+            wait_for(lambda: all_completed(stack.api, later.values()), 170,
+                     "every plan's run after w1 died", interval=1)
+        except AssertionError:
+            print(stack.tail())
+            raise
+        recovered = time.monotonic() - killed
+        final = runs(stack.api, later.values())
+        rerun = [r for r in final if r["run_count"] > 1 or r["id"] in {v["id"] for v in victims}]
+        print(f"killed w1 with {len(victims)} run(s) Running; every plan tracked "
+              f"{recovered:.1f} s later; reruns: {[(r['name'], r['run_count']) for r in rerun]}")
+        assert all(r["labels"]["prefect.worker.name"] == "w2" for r in rerun)
+        assert second.poll() is None
+
+        rows = outbox_rows(pg_url)
+        states = Counter(r[1] for r in rows)
+        assert states == {"sent": len(rows)}, states  # nothing lost, nothing left claimed
+        assert len(smtp.received) > sent_first  # the second run sent new chases
+        ids = message_ids(smtp)
+        twice = {i: n for i, n in ids.items() if n > 1}
+        print(f"outbox rows {len(rows)}, emails {len(smtp.received)}, distinct Message-IDs "
+              f"{len(ids)}, resent (same Message-ID) {sum(twice.values()) - len(twice)}")
+        # a resend (killed between the SMTP server's 250 and the outbox's commit) carries the
+        # same Message-ID; a message never goes twice under different ones
+        assert None not in ids
+        bodies = Counter((tuple(r.rcpt), r.subject, r.body("plain")) for r in smtp.received)
+        assert sum(bodies.values()) - len(bodies) == sum(twice.values()) - len(twice)
