@@ -150,7 +150,7 @@ async def deploy(pool: str = DEFAULT_POOL, plans_dir: str | None = None,
 
     want, broken = wanted(plans_dir)
     changes = Changes(pool)
-    flows = {"track-plan": track_plan, "weekly-digest": weekly_digest}
+    flows: dict[str, Any] = {"track-plan": track_plan, "weekly-digest": weekly_digest}
     async with get_client() as client:
         try:
             await client.read_work_pool(pool)

@@ -49,41 +49,42 @@ def wanted() -> list:
 
     silence = _seconds(SILENCE_SETTING, 3 * heartbeat_seconds())
     start = _seconds(START_SETTING, 300)
-    ours = {"match": ResourceSpecification({"prefect.resource.id": "prefect.flow-run.*"}),
-            "match_related": ResourceSpecification({"prefect.resource.role": "tag",
-                                                    "prefect.resource.id": f"prefect.tag.{DEPLOYED}"}),
-            "for_each": {"prefect.resource.id"}, "threshold": 1}
+
+    def on_our_runs(posture, within: int, expect: set[str], after: set[str] | None = None):
+        """A trigger on the flow runs of `programme deploy`'s deployments, one run at a time."""
+        return EventTrigger(
+            match=ResourceSpecification({"prefect.resource.id": "prefect.flow-run.*"}),
+            match_related=ResourceSpecification({"prefect.resource.role": "tag",
+                                                 "prefect.resource.id": f"prefect.tag.{DEPLOYED}"}),
+            for_each={"prefect.resource.id"}, threshold=1, posture=posture, after=after or set(),
+            expect=expect, within=timedelta(seconds=within))
+
     return [
         AutomationCore(
-            name=PREFIX + "no heartbeat", tags=[DEPLOYED],
+            name=PREFIX + "no heartbeat", tags=[DEPLOYED], enabled=True,
             description=f"A run of a `programme deploy` deployment silent for {silence} s "
                         "(no heartbeat, no final state): its worker is gone; set Crashed.",
-            trigger=EventTrigger(after={"prefect.flow-run.Running", "prefect.flow-run.heartbeat"},
-                                 expect={"prefect.flow-run.heartbeat", *FINAL},
-                                 posture=Posture.Proactive, within=timedelta(seconds=silence),
-                                 **ours),
-            actions=[ChangeFlowRunState(state=StateType.CRASHED, message=(
+            trigger=on_our_runs(Posture.Proactive, silence, {"prefect.flow-run.heartbeat", *FINAL},
+                         after={"prefect.flow-run.Running", "prefect.flow-run.heartbeat"}),
+            actions=[ChangeFlowRunState(state=StateType.CRASHED, name=None, force=False, message=(
                 f"no heartbeat for {silence} s: the worker or its machine is presumed dead"))]),
         AutomationCore(
-            name=PREFIX + "never started", tags=[DEPLOYED],
+            name=PREFIX + "never started", tags=[DEPLOYED], enabled=True,
             description=f"A run a worker took but that has not started after {start} s: the "
                         "worker died before starting it; set Crashed.",
-            trigger=EventTrigger(after={"prefect.flow-run.Pending"},
-                                 expect={"prefect.flow-run.Running", "prefect.flow-run.Scheduled",
-                                         "prefect.flow-run.AwaitingRetry",
-                                         "prefect.flow-run.Cancelling", *FINAL},
-                                 posture=Posture.Proactive, within=timedelta(seconds=start),
-                                 **ours),
-            actions=[ChangeFlowRunState(state=StateType.CRASHED, message=(
+            trigger=on_our_runs(Posture.Proactive, start,
+                         {"prefect.flow-run.Running", "prefect.flow-run.Scheduled",
+                          "prefect.flow-run.AwaitingRetry", "prefect.flow-run.Cancelling", *FINAL},
+                         after={"prefect.flow-run.Pending"}),
+            actions=[ChangeFlowRunState(state=StateType.CRASHED, name=None, force=False, message=(
                 f"taken by a worker but not started after {start} s: the worker is presumed "
                 "dead"))]),
         AutomationCore(
-            name=PREFIX + "rerun crashed", tags=[DEPLOYED],
+            name=PREFIX + "rerun crashed", tags=[DEPLOYED], enabled=True,
             description="A crashed run of a `programme deploy` deployment goes back to "
                         "Scheduled, for the next worker with room.",
-            trigger=EventTrigger(expect={"prefect.flow-run.Crashed"}, posture=Posture.Reactive,
-                                 within=timedelta(0), **ours),
-            actions=[ChangeFlowRunState(state=StateType.SCHEDULED, name="AwaitingRetry",
+            trigger=on_our_runs(Posture.Reactive, 0, {"prefect.flow-run.Crashed"}),
+            actions=[ChangeFlowRunState(state=StateType.SCHEDULED, name="AwaitingRetry", force=False,
                                         message="rerun after a crash (programme deploy)")]),
     ]
 

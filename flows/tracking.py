@@ -21,7 +21,6 @@ from tasks.milestones import MilestoneTrack, rate_plan, track_milestone
 from tasks.plan import sync_plan
 from tasks.reports import publish_report
 
-
 # A run whose worker died is rerun (flows/recovery.py); one that crashed this often stops here.
 MAX_ATTEMPTS = 5
 

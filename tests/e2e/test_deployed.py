@@ -21,7 +21,16 @@ from pathlib import Path
 import pytest
 from chase.conftest import SmtpServer
 from conftest import IN_CI, _postgres_reachable
-from served import IN_WINDOW, Stack, api_post, children, prefect_server, wait_for
+from served import (
+    IN_WINDOW,
+    Stack,
+    api_post,
+    children,
+    prefect_server,
+    start_serve,
+    stop,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -210,3 +219,88 @@ def test_a_worker_killed_mid_run_loses_no_plan_and_sends_each_message_once(
         assert None not in ids
         bodies = Counter((tuple(r.rcpt), r.subject, r.body("plain")) for r in smtp.received)
         assert sum(bodies.values()) - len(bodies) == sum(twice.values()) - len(twice)
+
+
+def deployments_now(api: str) -> list[dict]:
+    return api_post(api, "/deployments/filter")
+
+
+def live_tracking(api: str) -> Counter:
+    """How many live (not paused) tracking schedules each plan has, whoever registered them."""
+    return Counter(d["parameters"]["plan_id"] for d in deployments_now(api)
+                   if d["entrypoint"].endswith("track_plan") and not d["paused"]
+                   and any(s["active"] for s in d["schedules"]))
+
+
+def automations(api: str) -> dict[str, bool]:
+    return {a["name"]: a["enabled"] for a in api_post(api, "/automations/filter")}
+
+
+def test_deploy_follows_the_plans_folder_and_a_second_deploy_changes_nothing(
+        tmp_path: Path, plans: Path, smtp):
+    (plans / "plan-3.yaml").unlink()
+    (plans / "plan-4.yaml").unlink()
+    with prefect_server(tmp_path, plans, smtp.url) as stack:
+        dry = programme(stack, "deploy", "--dry-run")
+        assert "work pool programme (process): would be created" in dry.stdout
+        assert "would be added: track-plan/plan-1" in dry.stdout
+        assert deployments_now(stack.api) == [] and automations(stack.api) == {}
+        assert api_post(stack.api, "/work_pools/filter") == []  # --dry-run created nothing
+
+        first = programme(stack, "deploy")
+        assert sorted(line for line in first.stdout.splitlines() if line.startswith("added: ")
+                      and "automation" not in line) == [
+            "added: track-plan/plan-1", "added: track-plan/plan-2", "added: weekly-digest/plan-1",
+            "added: weekly-digest/plan-2", "added: weekly-digest/portfolio"]
+        assert live_tracking(stack.api) == {"plan-1": 1, "plan-2": 1}
+        assert set(automations(stack.api).values()) == {True} and len(automations(stack.api)) == 3
+        [pool] = api_post(stack.api, "/work_pools/filter")
+        assert (pool["name"], pool["type"]) == ("programme", "process")
+        schedules = {(d["name"], s["schedule"]["cron"], s["schedule"]["timezone"])
+                     for d in deployments_now(stack.api) for s in d["schedules"]}
+        assert ("plan-1", "0 9 * * 1-5", "Europe/London") in schedules
+
+        again = programme(stack, "deploy")
+        assert "no changes: 5 deployments and 3 automations" in again.stdout, again.stdout
+
+        # A plan file that does not load keeps its schedule; a plan file removed loses it.
+        (plans / "plan-1.yaml").write_text("id: plan-1\nmilestones: [\n", encoding="utf-8")
+        assert "no changes" in programme(stack, "deploy").stdout
+        (plans / "plan-2.yaml").unlink()
+        dry = programme(stack, "deploy", "--dry-run")
+        assert "would be removed: track-plan/plan-2" in dry.stdout
+        assert live_tracking(stack.api) == {"plan-1": 1, "plan-2": 1}  # dry run: still there
+        removed = programme(stack, "deploy")
+        assert "removed: track-plan/plan-2" in removed.stdout
+        assert "removed: weekly-digest/plan-2" in removed.stdout
+        assert live_tracking(stack.api) == {"plan-1": 1}
+        assert {d["name"] for d in deployments_now(stack.api)} == {"plan-1", "portfolio"}
+
+
+def test_serve_after_deploy_and_deploy_after_serve_never_leave_two_live_schedules(
+        tmp_path: Path, plans: Path, smtp):
+    with prefect_server(tmp_path, plans, smtp.url) as stack:
+        programme(stack, "deploy")
+        assert live_tracking(stack.api) == {f"plan-{n}": 1 for n in range(1, 5)}
+
+        serving = start_serve(stack, worker=False)
+        wait_for(lambda: live_tracking(stack.api) == {f"plan-{n}": 1 for n in range(1, 5)}, 60,
+                 "one live schedule per plan after serve")
+        owners = {d["name"] for d in deployments_now(stack.api) if not d["paused"]}
+        assert "track-plan-1" in owners and "plan-1" not in owners  # the served one is live
+        assert set(automations(stack.api).values()) == {False}  # deploy's recovery is off
+        assert "paused 9 deployments of `programme deploy`" in (stack.logs / "serve.log").read_text()
+        stop(serving)
+        stack.serving = None
+
+        back = programme(stack, "deploy")
+        assert "paused 9 deployments of `programme serve`" in back.stderr, back.stderr
+        assert live_tracking(stack.api) == {f"plan-{n}": 1 for n in range(1, 5)}
+        owners = {d["name"] for d in deployments_now(stack.api) if not d["paused"]}
+        assert "plan-1" in owners and "track-plan-1" not in owners
+        assert set(automations(stack.api).values()) == {True}
+        scheduled = api_post(stack.api, "/flow_runs/filter", {
+            "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}})
+        paused = {d["id"] for d in deployments_now(stack.api) if d["paused"]}
+        assert [r for r in scheduled if r["deployment_id"] in paused] == []
+        assert "no changes" in programme(stack, "deploy").stdout
