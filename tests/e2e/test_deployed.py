@@ -6,7 +6,8 @@ processes are killed with SIGKILL while its run is Running: the recovery automat
 due message is sent, none twice under different Message-IDs.
 
 The thresholds are shortened for the test through the documented settings (heartbeat 30 s,
-Prefect's minimum; silence 40 s; never-started 40 s)."""
+Prefect's minimum; silence 40 s; never-started 30 s). A third round kills a worker that has
+taken runs but not started them yet (Pending)."""
 
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ from served import (
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 FAST = {"PROGRAMME_HEARTBEAT_SECONDS": "30", "PROGRAMME_SILENCE_SECONDS": "40",
-        "PROGRAMME_START_TIMEOUT_SECONDS": "40", "PREFECT_WORKER_QUERY_SECONDS": "1"}
+        "PROGRAMME_START_TIMEOUT_SECONDS": "30", "PREFECT_WORKER_QUERY_SECONDS": "1"}
 NEXT_WEEK = "2026-12-10T10:00:00+00:00"  # a week after IN_WINDOW: new chases are due
+IN_TWO_WEEKS = "2026-12-17T10:00:00+00:00"
 
 
 @pytest.fixture
@@ -118,6 +120,14 @@ def start_worker(stack: Stack, name: str) -> subprocess.Popen:
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     stack.workers.append(proc)
     return proc
+
+
+def api_get(api: str, path: str):
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{api}{path}", timeout=10) as response:
+        return json.loads(response.read())
 
 
 def online_workers(api: str) -> set[str]:
@@ -205,6 +215,37 @@ def test_a_worker_killed_mid_run_loses_no_plan_and_sends_each_message_once(
               f"{recovered:.1f} s later; reruns: {[(r['name'], r['run_count']) for r in rerun]}")
         assert all(r["labels"]["prefect.worker.name"] == "w2" for r in rerun)
         assert second.poll() is None
+
+        # A worker killed after taking runs but before their processes started (Pending,
+        # Submitting): no heartbeat ever comes; "never started" crashes them, they are rerun.
+        third = start_worker(stack, "w3")
+        wait_for(lambda: {"w2", "w3"} <= online_workers(stack.api), 90, "w3 online", interval=0.5)
+        last = start_runs(stack.api, deployments, as_of=IN_TWO_WEEKS)
+
+        def pending_on_w3() -> list[dict]:
+            return [r for r in runs(stack.api, last.values()) if r["state_type"] == "PENDING"
+                    and r["labels"].get("prefect.worker.name") == "w3"]
+
+        taken = wait_for(pending_on_w3, 120, "a run taken by w3, not started", interval=0.1)
+        for pid in [third.pid, *descendants(third.pid)]:
+            os.kill(pid, signal.SIGKILL)
+        killed = time.monotonic()
+        third.wait()
+        try:
+            wait_for(lambda: all_completed(stack.api, last.values()), 170,
+                     "every plan's run after w3 died", interval=1)
+        except AssertionError:
+            print(stack.tail())
+            raise
+        print(f"killed w3 with {len(taken)} run(s) not started; every plan tracked "
+              f"{time.monotonic() - killed:.1f} s later")
+        history = api_post(stack.api, "/flow_runs/filter", {"flow_runs": {"id": {"any_": [
+            taken[0]["id"]]}}})[0]
+        assert history["labels"]["prefect.worker.name"] == "w2"
+        messages = [st["message"] or "" for st in api_get(
+            stack.api, f"/flow_run_states/?flow_run_id={taken[0]['id']}")]
+        assert any("not started" in m for m in messages) or any(
+            "no heartbeat" in m for m in messages), messages
 
         rows = outbox_rows(pg_url)
         states = Counter(r[1] for r in rows)
