@@ -90,9 +90,13 @@ def wanted() -> list:
 
 
 def _shape(automation) -> dict:
+    """What is compared to tell whether an automation needs updating (sets, dumped as lists in
+    an order that changes from one process to the next, sorted)."""
+    trigger = automation.trigger.model_dump(mode="json", exclude={"id"})
+    for name in ("after", "expect", "for_each"):
+        trigger[name] = sorted(trigger.get(name) or [])
     return {"description": automation.description, "enabled": automation.enabled,
-            "tags": sorted(automation.tags),
-            "trigger": automation.trigger.model_dump(mode="json", exclude={"id"}),
+            "tags": sorted(automation.tags), "trigger": trigger,
             "actions": [a.model_dump(mode="json") for a in automation.actions]}
 
 

@@ -80,10 +80,10 @@ def plan_yaml(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def programme(stack: Stack, *args: str) -> subprocess.CompletedProcess:
+def programme(stack: Stack, *args: str, code: int = 0) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "programme", *args], env=stack.client_env,
                           capture_output=True, text=True, timeout=180)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == code, done.stdout + done.stderr
     return done
 
 
@@ -305,8 +305,14 @@ def test_deploy_follows_the_plans_folder_and_a_second_deploy_changes_nothing(
         assert "no changes: 5 deployments and 3 automations" in again.stdout, again.stdout
 
         # A plan file that does not load keeps its schedule; a plan file removed loses it.
+        # A wrong plans folder is refused, not read as "every plan removed".
+        wrong = programme(stack, "deploy", "--plans", str(tmp_path / "nowhere"), code=2)
+        assert "no plans folder" in wrong.stderr
         (plans / "plan-1.yaml").write_text("id: plan-1\nmilestones: [\n", encoding="utf-8")
-        assert "no changes" in programme(stack, "deploy").stdout
+        broken = programme(stack, "deploy", code=3)  # partial: one file not loaded
+        assert "no changes" in broken.stdout
+        assert "plan-1.yaml" in broken.stderr and "deployments are kept" in broken.stderr
+        (plans / "plan-1.yaml").write_text(plan_yaml(1), encoding="utf-8")
         (plans / "plan-2.yaml").unlink()
         dry = programme(stack, "deploy", "--dry-run")
         assert "would be removed: track-plan/plan-2" in dry.stdout
