@@ -15,7 +15,7 @@ What is relied on, all of it Prefect's own:
   died) is put back to Scheduled (AwaitingRetry), the same flow run, and the next worker with
   room takes it. Its tracking is safe to repeat: the outbox's unique keys queue nothing twice,
   and the run takes back the outbox rows its dead attempt had claimed (it sends them under the
-  same Message-ID). flows/tracking.py stops a run that keeps crashing after MAX_ATTEMPTS.
+  same Message-ID). A run that keeps crashing stops after MAX_ATTEMPTS (`stop_crash_loop`).
 
 Needs the Prefect server's triggers service (on by default in `prefect server start`, or
 `prefect server services start` with several API servers).
@@ -32,6 +32,21 @@ PREFIX = "programme: "
 SILENCE_SETTING, START_SETTING = "PROGRAMME_SILENCE_SECONDS", "PROGRAMME_START_TIMEOUT_SECONDS"
 FINAL = {"prefect.flow-run.Completed", "prefect.flow-run.Failed", "prefect.flow-run.Cancelled",
          "prefect.flow-run.Crashed"}
+
+
+# A run rerun this often after crashes (see "rerun crashed") stops instead: it fails at start.
+MAX_ATTEMPTS = 5
+
+
+def stop_crash_loop(what: str) -> None:
+    """At the start of a deployed flow: fail, rather than crash and be rerun forever, a run
+    that has started MAX_ATTEMPTS times already."""
+    from prefect.runtime import flow_run
+
+    if flow_run.run_count > MAX_ATTEMPTS:
+        raise RuntimeError(f"{what}: this run has started {flow_run.run_count} times and each "
+                           "earlier attempt crashed (its worker died?), so it is not tried "
+                           "again: see the run's states and the workers' logs")
 
 
 def _seconds(name: str, default: int) -> int:
