@@ -5,22 +5,29 @@ processes are killed with SIGKILL while its run is Running: the recovery automat
 `programme deploy` crash and rerun those runs on the other worker, every plan is tracked, every
 due message is sent, none twice under different Message-IDs.
 
+The first kill lands mid-send: the SMTP server holds the message it is handed until the worker
+is dead, then accepts it, so the rerun sends it again, under the same Message-ID.
 The thresholds are shortened for the test through the documented settings (heartbeat 30 s,
-Prefect's minimum; silence 40 s; never-started 30 s). A third round kills a worker that has
+Prefect's minimum; silence 45 s; never-started 45 s: shorter ones crashed runs that were only
+slow to start on a loaded 2-core machine). A third round kills a worker that has
 taken runs but not started them yet (Pending)."""
 
 from __future__ import annotations
 
+import asyncio
+import email
+import email.policy
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from chase.conftest import SmtpServer
+from chase.conftest import Received, SmtpServer
 from conftest import IN_CI, _postgres_reachable
 from served import (
     IN_WINDOW,
@@ -35,17 +42,57 @@ from served import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
-FAST = {"PROGRAMME_HEARTBEAT_SECONDS": "30", "PROGRAMME_SILENCE_SECONDS": "40",
-        "PROGRAMME_START_TIMEOUT_SECONDS": "30", "PREFECT_WORKER_QUERY_SECONDS": "1"}
+FAST = {"PROGRAMME_HEARTBEAT_SECONDS": "30", "PROGRAMME_SILENCE_SECONDS": "45",
+        "PROGRAMME_START_TIMEOUT_SECONDS": "45", "PREFECT_WORKER_QUERY_SECONDS": "1"}
 NEXT_WEEK = "2026-12-10T10:00:00+00:00"  # a week after IN_WINDOW: new chases are due
 IN_TWO_WEEKS = "2026-12-17T10:00:00+00:00"
 
 
+class HoldingSmtp(SmtpServer):
+    """aiosmtpd that, once `hold()` is called, takes the next message it is handed into its
+    mailbox but keeps the answer back (no 250 yet) until `release()`: what a client sees when
+    it dies just as the server accepts its message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding, self._released = threading.Event(), threading.Event()
+        self._armed = False
+        self.held_message_id: str | None = None
+        self.held_rcpt = ""
+
+    def hold(self) -> None:
+        self._armed = True
+
+    def release(self) -> None:
+        self._released.set()
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, _server, _session, envelope):
+                msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                with server._lock:
+                    server.received.append(Received(tuple(envelope.rcpt_tos), msg))
+                if server._armed and not server.holding.is_set():
+                    server.held_message_id, server.held_rcpt = msg["Message-ID"], envelope.rcpt_tos[0]
+                    server.holding.set()
+                    while not server._released.is_set():
+                        await asyncio.sleep(0.05)
+                return "250 OK"
+
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+
 @pytest.fixture
 def smtp():
-    server = SmtpServer()
+    server = HoldingSmtp()
     server.start()
     yield server
+    server.release()
     server.stop()
 
 
@@ -153,6 +200,19 @@ def outbox_rows(url: str) -> list[tuple]:
     return found
 
 
+def claimers(url: str, contact: str) -> list[str]:
+    """Who holds the outbox rows (`sending`) of the messages to `contact` now."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = list(conn.execute(text(
+            "SELECT DISTINCT claimed_by FROM outbox WHERE state = 'sending' "
+            "AND CAST(contacts AS TEXT) LIKE :contact"), {"contact": f"%{contact}%"}).scalars())
+    engine.dispose()
+    return found
+
+
 def message_ids(smtp) -> Counter:
     return Counter(r.message["Message-ID"] for r in smtp.received)
 
@@ -188,38 +248,47 @@ def test_a_worker_killed_mid_run_loses_no_plan_and_sends_each_message_once(
         unsent = [r for r in outbox_rows(pg_url) if r[1] != "sent"]
         assert unsent == []
 
-        # The next week's run; w1 and its flow-run processes die while its run is Running.
+        # The next week's run. The SMTP server holds the first message it is handed: the run
+        # sending it is then mid-send, its recipients' rows claimed. Its worker and the worker's
+        # flow-run processes are killed; the SMTP server then accepts the held message (as a
+        # server does that answered 250 just as its client died): the one duplicate window.
+        smtp.hold()
         later = start_runs(stack.api, deployments, as_of=NEXT_WEEK)
-
-        def running_on_w1() -> list[dict]:
-            return [r for r in runs(stack.api, later.values()) if r["state_type"] == "RUNNING"
-                    and r["labels"].get("prefect.worker.name") == "w1"]
-
-        victims = wait_for(running_on_w1, 120, "a run Running on w1", interval=0.2)
-        doomed = [first.pid, *descendants(first.pid)]
+        wait_for(smtp.holding.is_set, 120, "a message handed to the SMTP server", interval=0.1)
+        [sender] = wait_for(lambda: claimers(pg_url, smtp.held_rcpt), 30, "the sending run's claim")
+        [victim_run] = runs(stack.api, [sender.removeprefix("flow-run:")])
+        victim_name = victim_run["labels"]["prefect.worker.name"]
+        victim, survivor = (first, second) if victim_name == "w1" else (second, first)
+        survivor_name = "w2" if victim_name == "w1" else "w1"
+        doomed = [victim.pid, *descendants(victim.pid)]
         for pid in doomed:
             os.kill(pid, signal.SIGKILL)
         killed = time.monotonic()
-        first.wait()
+        victim.wait()
+        smtp.release()
         assert len(doomed) >= 2  # the worker and at least one flow-run process
         try:
             wait_for(lambda: all_completed(stack.api, later.values()), 170,
-                     "every plan's run after w1 died", interval=1)
+                     f"every plan's run after {victim_name} died", interval=1)
         except AssertionError:
             print(stack.tail())
             raise
         recovered = time.monotonic() - killed
-        final = runs(stack.api, later.values())
-        rerun = [r for r in final if r["run_count"] > 1 or r["id"] in {v["id"] for v in victims}]
-        print(f"killed w1 with {len(victims)} run(s) Running; every plan tracked "
-              f"{recovered:.1f} s later; reruns: {[(r['name'], r['run_count']) for r in rerun]}")
-        assert all(r["labels"]["prefect.worker.name"] == "w2" for r in rerun)
-        assert second.poll() is None
+        [again] = runs(stack.api, [victim_run["id"]])
+        print(f"killed {victim_name} mid-send; every plan tracked {recovered:.1f} s later; "
+              f"the killed run rerun on {again['labels']['prefect.worker.name']}, "
+              f"started {again['run_count']} times")
+        assert again["labels"]["prefect.worker.name"] == survivor_name
+        assert again["run_count"] >= 2
+        assert survivor.poll() is None
+        held_id = smtp.held_message_id
+        assert message_ids(smtp)[held_id] == 2  # accepted, unrecorded, sent again: same Message-ID
 
         # A worker killed after taking runs but before their processes started (Pending,
         # Submitting): no heartbeat ever comes; "never started" crashes them, they are rerun.
         third = start_worker(stack, "w3")
-        wait_for(lambda: {"w2", "w3"} <= online_workers(stack.api), 90, "w3 online", interval=0.5)
+        wait_for(lambda: {survivor_name, "w3"} <= online_workers(stack.api), 90, "w3 online",
+                 interval=0.5)
         last = start_runs(stack.api, deployments, as_of=IN_TWO_WEEKS)
 
         def pending_on_w3() -> list[dict]:
@@ -241,7 +310,7 @@ def test_a_worker_killed_mid_run_loses_no_plan_and_sends_each_message_once(
               f"{time.monotonic() - killed:.1f} s later")
         history = api_post(stack.api, "/flow_runs/filter", {"flow_runs": {"id": {"any_": [
             taken[0]["id"]]}}})[0]
-        assert history["labels"]["prefect.worker.name"] == "w2"
+        assert history["labels"]["prefect.worker.name"] == survivor_name
         messages = [st["message"] or "" for st in api_get(
             stack.api, f"/flow_run_states/?flow_run_id={taken[0]['id']}")]
         assert any("not started" in m for m in messages) or any(
