@@ -406,11 +406,14 @@ def test_serve_after_deploy_and_deploy_after_serve_never_leave_two_live_schedule
         assert "track-plan-1" in owners and "plan-1" not in owners  # the served one is live
         assert set(automations(stack.api).values()) == {False}  # deploy's recovery is off
         assert "paused 9 deployments of `programme deploy`" in (stack.logs / "serve.log").read_text()
-        stop(serving)
-        stack.serving = None
 
+        # Back to the workers while `programme serve` still runs (it pauses its own deployments
+        # when it stops, too: Prefect's pause_on_shutdown).
         back = programme(stack, "deploy")
         assert "paused 9 deployments of `programme serve`" in back.stderr, back.stderr
+        assert live_tracking(stack.api) == {f"plan-{n}": 1 for n in range(1, 5)}
+        stop(serving)
+        stack.serving = None
         assert live_tracking(stack.api) == {f"plan-{n}": 1 for n in range(1, 5)}
         owners = {d["name"] for d in deployments_now(stack.api) if not d["paused"]}
         assert "plan-1" in owners and "track-plan-1" not in owners
