@@ -35,7 +35,7 @@ from typing import Any
 from programme.store import Store
 from programme.usecases.workspace import Workspace
 
-from .ownership import DEPLOYED, SERVED, pause_owned_by
+from .ownership import DEPLOYED, SERVED, names, owned_by, pause_owned_by
 
 TRACKING_CRON = "0 9 * * 1-5"
 DIGEST_CRON = "0 8 * * 1"
@@ -138,7 +138,6 @@ async def deploy(pool: str = DEFAULT_POOL, plans_dir: str | None = None,
                  dry_run: bool = False) -> Changes:
     from prefect import get_client
     from prefect.client.schemas.actions import DeploymentScheduleCreate, WorkPoolCreate
-    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterTags
     from prefect.client.schemas.schedules import CronSchedule
     from prefect.exceptions import ObjectNotFound
     from prefect.utilities.callables import parameter_schema
@@ -158,10 +157,9 @@ async def deploy(pool: str = DEFAULT_POOL, plans_dir: str | None = None,
             changes.pool_created = True
             if not dry_run:
                 await client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
-        existing = await client.read_deployments(deployment_filter=DeploymentFilter(
-            tags=DeploymentFilterTags(all_=[DEPLOYED])))
-        flow_names = {f.id: f.name for f in await client.read_flows()}
-        have = {f"{flow_names.get(d.flow_id, '?')}/{d.name}": d for d in existing}
+        existing = await owned_by(client, DEPLOYED)
+        named = await names(client, existing)
+        have = {named[d.id]: d for d in existing}
         wanted_names = {w.full_name for w in want}
         flow_ids: dict[str, Any] = {}
         for w in want:

@@ -11,21 +11,35 @@ from __future__ import annotations
 SERVED, DEPLOYED = "programme:served", "programme:deployed"
 
 
+PAGE = 200  # the Prefect server's default (and largest) page, PREFECT_API_DEFAULT_LIMIT
+
+
+async def every(read, **filters) -> list:
+    """Every object a `client.read_...` method finds, page by page: one call returns at most
+    PAGE, and a council's portfolio has more deployments than that."""
+    found: list = []
+    while True:
+        page = await read(**filters, limit=PAGE, offset=len(found))
+        found += page
+        if len(page) < PAGE:
+            return found
+
+
 async def owned_by(client, tag: str) -> list:
     """The deployments `tag` owns. Served ones registered before the tags existed carry only
     `programme`: any deployment tagged `programme` and not `programme:deployed` is served."""
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterTags
 
     if tag == DEPLOYED:
-        return await client.read_deployments(deployment_filter=DeploymentFilter(
+        return await every(client.read_deployments, deployment_filter=DeploymentFilter(
             tags=DeploymentFilterTags(all_=[DEPLOYED])))
-    found = await client.read_deployments(deployment_filter=DeploymentFilter(
+    found = await every(client.read_deployments, deployment_filter=DeploymentFilter(
         tags=DeploymentFilterTags(all_=["programme"])))
     return [d for d in found if DEPLOYED not in d.tags]
 
 
 async def names(client, deployments: list) -> dict:
-    flows = {f.id: f.name for f in await client.read_flows()}
+    flows = {f.id: f.name for f in await every(client.read_flows)}
     return {d.id: f"{flows.get(d.flow_id, '?')}/{d.name}" for d in deployments}
 
 

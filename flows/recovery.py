@@ -116,7 +116,9 @@ def _shape(automation) -> dict:
 
 
 async def ours(client) -> list:
-    return [a for a in await client.read_automations() if a.name.startswith(PREFIX)
+    from .ownership import every
+
+    return [a for a in await every(client.read_automations) if a.name.startswith(PREFIX)
             and DEPLOYED in a.tags]
 
 

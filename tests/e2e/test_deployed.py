@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,7 @@ def plan_yaml(n: int) -> str:
               for p in [*people, "sam"]]
     lines.append("milestones:")
     for i in range(12):
-        due = f"2026-{11 + (i * 4 + n) // 30:02d}-{1 + (i * 4 + n) % 30:02d}"
+        due = (date(2026, 11, 1) + timedelta(days=i * 4 + n)).isoformat()
         after = f", depends_on: [m{i - 1}]" if i else ""
         lines.append(f"  - {{id: m{i}, title: Milestone {i}, owner: {people[i % 4]}, "
                      f"due: {due}{after}}}")
