@@ -45,6 +45,14 @@ def send_notifications(workspace: Workspace, now: datetime) -> ChaseResult:
 
     A channel that is down is not an error here: its rows stay in the outbox with the reason and
     a later attempt time (exponential backoff). Retries are for the store or a crash."""
+    from prefect.runtime import flow_run
+
     from notifications.apprise_dispatch import AppriseDispatcher
 
-    return dispatch_pending(workspace, AppriseDispatcher(), now)
+    # Claimed under the flow run's name. A flow run that has run before is being run again
+    # after its worker died (flows/recovery.py): what its dead attempt had claimed is taken back
+    # at once rather than after the outbox lease (each row is still sent once, same Message-ID).
+    worker = f"flow-run:{flow_run.id}" if flow_run.id else None
+    if worker and flow_run.run_count > 1:
+        Outbox(workspace.store).take_back(worker, now)
+    return dispatch_pending(workspace, AppriseDispatcher(), now, worker=worker)

@@ -64,7 +64,8 @@ QUIT after DATA), plus at most the commit already running, plus its own commit, 
 for the database lock. Milliseconds on an idle machine; tests/chase/test_crash.py measures how
 often a random SIGKILL lands in it. Such a row is still `sending`; once its lease (`lease`,
 default 10 minutes) has run out, the next dispatch sends it again, only to the targets not yet
-recorded as delivered. A crash anywhere else (before the send, during a refused send, after the
+recorded as delivered; or at once, when the claimer that died is a tracking run that Prefect
+runs again (`Outbox.take_back`). A crash anywhere else (before the send, during a refused send, after the
 commit) loses nothing and duplicates nothing: the row is sent, later, once. A recipient with
 several targets has each target recorded separately, so a retry after a partial failure goes
 only to the targets that failed. A copy sent twice carries the same Message-ID (email) or
@@ -255,6 +256,18 @@ class Outbox:
                     attempts=outbox.c.attempts + 1))
                 rows.extend(conn.execute(select(outbox).where(outbox.c.id.in_(chunk))))
         return [_row(r) for r in sorted(rows, key=lambda r: (r.recipient, r.id))]
+
+    def take_back(self, worker: str, now: datetime) -> int:
+        """End the leases `worker` holds now: its `sending` rows are due again at once, for any
+        dispatcher. Only for a claimer known to be dead: a tracking run that Prefect runs again
+        after its worker died (the same flow run, so the same name) calls it before sending,
+        rather than leaving what its dead attempt had claimed until the lease runs out. The
+        rows' number."""
+        now = plain_utc(now)
+        with self._begin() as conn:
+            return conn.execute(update(outbox).where(
+                outbox.c.state == SENDING, outbox.c.claimed_by == worker,
+                outbox.c.claimed_until > now).values(claimed_until=now)).rowcount or 0
 
     def record(self, rows: list[OutboxRow], delivered: Iterable[str], error: str | None,
                now: datetime, permanent: bool = False) -> None:
