@@ -11,7 +11,9 @@ check-in follow-ups, as a child process of this one.
   13 s after the check-in instead of under one; the check-in events are still emitted for
   automations and the event feed, but nothing here runs on them any more.
 
-For workers on a work pool instead of this process, see prefect.yaml at the repository root.
+For workers on a work pool instead of this process, `programme deploy` (flows/deploy.py). One
+owner per schedule (flows/ownership.py): serving pauses `programme deploy`'s deployments and its
+recovery automations, and deletes the served deployments of plans no longer in the folder.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from programme.store import Store
 from programme.usecases.workspace import Workspace
 
 from .digest import weekly_digest
+from .ownership import SERVED, take_over_for_serve
 from .tracking import track_plan
 from .worker import PARENT
 
@@ -46,15 +49,18 @@ def deployments(plans_dir: str | None = None) -> list:
     for plan in ws.plans():
         out.append(track_plan.to_deployment(
             name=f"track-{plan.id}", parameters={"plan_id": plan.id, **common},
-            schedules=[Cron(TRACKING_CRON, timezone=plan.timezone)], tags=["programme", plan.id],
+            schedules=[Cron(TRACKING_CRON, timezone=plan.timezone)], tags=["programme", SERVED, plan.id],
+            paused=False,
             description=f"Daily tracking of {plan.title}"))
         out.append(weekly_digest.to_deployment(
             name=f"digest-{plan.id}", parameters={"plan_id": plan.id, "portfolio": False, **common},
-            schedules=[Cron(DIGEST_CRON, timezone=plan.timezone)], tags=["programme", plan.id],
+            schedules=[Cron(DIGEST_CRON, timezone=plan.timezone)], tags=["programme", SERVED, plan.id],
+            paused=False,
             description=f"Weekly digest of {plan.title} to its subscribers"))
     out.append(weekly_digest.to_deployment(
         name="portfolio-digest", parameters={"portfolio": True, "per_plan": False, **common},
-        schedules=[Cron(DIGEST_CRON, timezone="Europe/London")], tags=["programme"],
+        schedules=[Cron(DIGEST_CRON, timezone="Europe/London")], tags=["programme", SERVED],
+        paused=False,
         description="Weekly portfolio digest to the sponsors"))
     return out
 
@@ -110,10 +116,29 @@ def worker_command(plans_dir: str | None = None, verbose: bool = False) -> list[
             *(["--plans", plans_dir] if plans_dir else []), *(["--verbose"] if verbose else [])]
 
 
+def take_over(served: list) -> None:
+    """Pause what `programme deploy` registered, and say so (on stderr, with the log)."""
+    import asyncio
+
+    done = asyncio.run(take_over_for_serve({d.name for d in served}))
+    if done["paused"]:
+        print(f"paused {len(done['paused'])} deployments of `programme deploy` (this process "
+              "runs them now; `programme deploy` moves them back): " + ", ".join(done["paused"]),
+              file=sys.stderr)
+    if done["automations"]:
+        print("paused the automations of `programme deploy`: " + ", ".join(done["automations"]),
+              file=sys.stderr)
+    if done["removed"]:
+        print("removed the served deployments of plans no longer in the folder: "
+              + ", ".join(done["removed"]), file=sys.stderr)
+
+
 def serve_all(plans_dir: str | None = None, worker: bool = True, verbose: bool = False) -> None:
+    served = deployments(plans_dir)
+    take_over(served)
     child = TaskWorkerProcess(worker_command(plans_dir, verbose)).start() if worker else None
     try:
-        serve(*deployments(plans_dir), print_starting_message=True)
+        serve(*served, print_starting_message=True)
     finally:
         if child is not None:
             child.stop()

@@ -22,6 +22,10 @@ from tasks.plan import sync_plan
 from tasks.reports import publish_report
 
 
+# A run whose worker died is rerun (flows/recovery.py); one that crashed this often stops here.
+MAX_ATTEMPTS = 5
+
+
 def _run_name() -> str:
     params = flow_run.parameters
     when = params.get("as_of") or f"{datetime.now():%Y-%m-%d}"
@@ -32,6 +36,10 @@ def _run_name() -> str:
 def track_plan(plan_id: str, as_of: str | None = None, plans_dir: str | None = None,
                send: bool = True) -> dict:
     """Track one plan at `as_of` (default: now): ratings, chasing, the report."""
+    if flow_run.run_count > MAX_ATTEMPTS:
+        raise RuntimeError(f"{plan_id}: this run has started {flow_run.run_count} times; each "
+                           "earlier attempt crashed (its worker died?), so it is not tried again: "
+                           "see the run's earlier states and the workers' logs")
     parse_moment(as_of)  # a date that cannot be read fails the run here, not in a retried task
     ctx = sync_plan(plan_id, as_of, plans_dir)
     now = ctx.now  # as_of read in the plan's timezone

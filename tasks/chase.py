@@ -45,6 +45,11 @@ def send_notifications(workspace: Workspace, now: datetime) -> ChaseResult:
 
     A channel that is down is not an error here: its rows stay in the outbox with the reason and
     a later attempt time (exponential backoff). Retries are for the store or a crash."""
+    from prefect.runtime import flow_run
+
     from notifications.apprise_dispatch import AppriseDispatcher
 
-    return dispatch_pending(workspace, AppriseDispatcher(), now)
+    # Claimed under the flow run's name, so a rerun of this flow run after its worker died takes
+    # back at once what the dead attempt had claimed (programme.store.outbox.Outbox.claim).
+    worker = f"flow-run:{flow_run.id}" if flow_run.id else None
+    return dispatch_pending(workspace, AppriseDispatcher(), now, worker=worker)
