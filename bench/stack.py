@@ -254,22 +254,28 @@ def create_pool(api: str, env: dict[str, str], pool: str) -> None:
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def create_track_plan_deployment(api: str, pool: str, name: str = "track-plan") -> str:
-    """The tracking flow as a work-pool deployment of this checkout (what `programme deploy`
-    registers, without schedules: the bench creates the day's runs itself)."""
-    flow = call(api, "POST", "/flows/", {"name": "track-plan"})
-    deployment = call(api, "POST", "/deployments/", {
-        "name": name, "flow_id": flow["id"], "work_pool_name": pool,
-        "entrypoint": "flows/tracking.py:track_plan", "path": str(ROOT),
-        "pull_steps": [{"prefect.deployments.steps.set_working_directory":
-                        {"directory": str(ROOT)}}],
-        "enforce_parameter_schema": False, "tags": ["programme", "bench"]})
-    return deployment["id"]
+def programme_deploy(api: str, env: dict[str, str], pool: str, plans: Path) -> tuple[float, str]:
+    """`programme deploy --pool POOL --plans DIR` against `api`: (seconds, what it printed)."""
+    t = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "programme", "deploy", "--pool", pool,
+                           "--plans", str(plans)], env={**env, "PREFECT_API_URL": api}, cwd=ROOT,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"programme deploy failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return time.monotonic() - t, done.stdout + done.stderr
 
 
-def find_deployment(api: str, name: str) -> dict | None:
-    found = call(api, "POST", "/deployments/filter", {"deployments": {"name": {"any_": [name]}}})
-    return found[0] if found else None
+def tracking_deployments(api: str) -> dict[str, str]:
+    """{plan id: deployment id} of the `track-plan/<plan>` deployments `programme deploy` made."""
+    out: dict[str, str] = {}
+    while True:
+        page = call(api, "POST", "/deployments/filter", {
+            "flows": {"name": {"any_": ["track-plan"]}},
+            "deployments": {"tags": {"all_": ["programme:deployed"]}},
+            "limit": 200, "offset": len(out)})
+        out.update({d["name"]: d["id"] for d in page})
+        if len(page) < 200:
+            return out
 
 
 def create_run(api: str, deployment_id: str, parameters: dict, name: str | None = None) -> str:
@@ -279,16 +285,23 @@ def create_run(api: str, deployment_id: str, parameters: dict, name: str | None 
     return call(api, "POST", f"/deployments/{deployment_id}/create_flow_run", body)["id"]
 
 
-def flow_runs(api: str, deployment_id: str) -> list[dict]:
-    """Every flow run of a deployment (paged)."""
+def flow_runs(api: str, flow: str = "track-plan") -> list[dict]:
+    """Every flow run of a flow (paged)."""
     out: list[dict] = []
     while True:
         page = call(api, "POST", "/flow_runs/filter", {
-            "deployments": {"id": {"any_": [deployment_id]}}, "sort": "ID_DESC",
+            "flows": {"name": {"any_": [flow]}}, "sort": "ID_DESC",
             "limit": 200, "offset": len(out)})
         out += page
         if len(page) < 200:
             return out
+
+
+def count_runs(api: str, states: list[str], flow: str = "track-plan") -> int:
+    """How many runs of a flow are in one of these state types (a cheap poll)."""
+    return call(api, "POST", "/flow_runs/count", {
+        "flows": {"name": {"any_": [flow]}},
+        "flow_runs": {"state": {"type": {"any_": states}}}})
 
 
 def state_counts(runs: list[dict]) -> dict[str, int]:
@@ -333,24 +346,3 @@ class Mailbox:
     def counts(self) -> tuple[int, int]:
         with self.lock:
             return len(self.ids), len(self.ids) - len(set(self.ids))
-
-
-# -- recovery of a dead worker's runs (the bench's own, until `programme deploy` makes it) ----
-
-def recovery_automation(api: str, stale: int) -> None:
-    """A run that was Pending or Running and then sends no heartbeat (nor finishes) for `stale`
-    seconds is set back to Scheduled, so a live worker takes it again."""
-    call(api, "POST", "/automations/", {
-        "name": "bench: reschedule runs that stopped beating", "enabled": True,
-        "trigger": {
-            "type": "event", "posture": "Proactive",
-            "match": {"prefect.resource.id": "prefect.flow-run.*"},
-            "after": ["prefect.flow-run.Pending", "prefect.flow-run.Running",
-                      "prefect.flow-run.heartbeat"],
-            "expect": ["prefect.flow-run.Running", "prefect.flow-run.heartbeat",
-                       "prefect.flow-run.Completed", "prefect.flow-run.Failed",
-                       "prefect.flow-run.Cancelled", "prefect.flow-run.Crashed",
-                       "prefect.flow-run.Scheduled"],
-            "for_each": ["prefect.resource.id"], "threshold": 1, "within": stale},
-        "actions": [{"type": "change-flow-run-state", "state": "SCHEDULED",
-                     "message": "no heartbeat: its worker is gone; run again"}]})

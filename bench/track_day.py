@@ -14,10 +14,13 @@ and what the Prefect database holds afterwards (rows, size, API requests).
     python bench/track_day.py [--plans 200] [--milestones 60] [--scenarios 1x4 2x2 2x2-kill]
 
 A scenario is WORKERSxLIMIT, with -kill to SIGKILL the first worker once half the runs are
-done. Runs of a killed worker are recovered by an automation: flow-run heartbeats every
-`--heartbeat` s, and a run in Pending or Running that goes `--stale` s without one is set back to
-Scheduled. With `--deploy` the deployment and automation are made by `programme deploy`
-instead of by this script.
+done. The deployments (one `track-plan/<plan>` per plan) and the automations that rerun a dead
+worker's runs are made by `programme deploy` (flows/deploy.py, flows/recovery.py), with a
+flow-run heartbeat every `--heartbeat` s (PROGRAMME_HEARTBEAT_SECONDS; a run silent for three
+is crashed and rerun) and `--start-timeout` s for a run taken but never started. The Prefect
+scheduler service is off: the bench creates the morning's run of each deployment itself, at
+once, as the scheduler does at 09:00, and the runs it would create for the next 100 days are
+not part of one day's cost.
 """
 
 from __future__ import annotations
@@ -99,27 +102,33 @@ def scenario(spec: str, args, plans_dir: Path, ids: list[str], template: str, sm
     st.sql(f'CREATE DATABASE "{programme_db}" TEMPLATE "{template}"')
     procs = st.Processes(work / spec / "logs")
     before_mail = mailbox.counts()[0]
-    result: dict = {"scenario": spec, "workers": int(workers_n), "limit": limit, "kill": kill}
+    result: dict = {"scenario": spec, "workers": int(workers_n), "limit": limit, "kill": kill,
+                    "server_env": args.server_env}
     try:
         env = st.base_env()
         server_env = {**env, **st.QUIET_SERVER, "PREFECT_HOME": str(work / spec / "server"),
                       "PREFECT_API_DATABASE_CONNECTION_URL":
                           f"postgresql+asyncpg://postgres@{st.PG_HOST}/{prefect_db}",
-                      "PREFECT_SERVER_LOGGING_LEVEL": "INFO"}  # one access-log line per request
+                      "PREFECT_SERVER_LOGGING_LEVEL": "INFO",  # one access-log line per request
+                      "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+                      **dict(kv.split("=", 1) for kv in args.server_env)}
         port = st.free_port()
         api = st.start_api(procs, "server", port, server_env)
-        st.create_pool(api, env, POOL)
         client_env = {
             **env, "PREFECT_API_URL": api, "PREFECT_LOGGING_LEVEL": "WARNING",
             "PROGRAMME_PLANS": str(plans_dir), "PROGRAMME_HOME": str(work / spec / "home"),
             "PROGRAMME_DATABASE_URL": f"postgresql+psycopg://postgres@{st.PG_HOST}/{programme_db}",
             "PROGRAMME_SMTP_URL": f"mailto://127.0.0.1:{smtp_port}?from=programme@example.gov.uk",
             "PROGRAMME_DELIVERY": "live", "PROGRAMME_NOW": f"{AS_OF}:00+00:00",
-            "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(args.heartbeat),
             "PREFECT_WORKER_QUERY_SECONDS": str(args.query_seconds),
             "PREFECT_WORKER_PREFETCH_SECONDS": str(args.query_seconds)}
-        deployment = st.create_track_plan_deployment(api, POOL)
-        st.recovery_automation(api, args.stale)
+        deploy_s, deploy_out = st.programme_deploy(
+            api, {**client_env, "PROGRAMME_HEARTBEAT_SECONDS": str(args.heartbeat),
+                  "PROGRAMME_START_TIMEOUT_SECONDS": str(args.start_timeout)}, POOL, plans_dir)
+        deployments = st.tracking_deployments(api)
+        result["deploy_s"] = round(deploy_s, 1)
+        result["deploy_said"] = deploy_out.strip().splitlines()[-1:]
+        assert set(deployments) == set(ids), f"{len(deployments)} deployments for {len(ids)} plans"
         names = [f"worker-{i + 1}" for i in range(int(workers_n))]
         workers = {n: st.start_worker(procs, n, api, POOL, limit,
                                       {**client_env, "PREFECT_HOME": str(work / spec / n)})
@@ -139,17 +148,16 @@ def scenario(spec: str, args, plans_dir: Path, ids: list[str], template: str, sm
 
         t0 = time.monotonic()
         for plan_id in ids:
-            st.create_run(api, deployment, {"plan_id": plan_id, "as_of": AS_OF},
+            st.create_run(api, deployments[plan_id], {"plan_id": plan_id, "as_of": AS_OF},
                           name=f"{plan_id} {AS_OF[:10]}")
         created = time.monotonic() - t0
         killed_at, killed, worker_cpu = None, [], {n: 0.0 for n in names}
-        killed_runs: list[str] = []
         spawned: dict[str, set[int]] = {n: set() for n in names}  # each worker's flow-run pids
         last_print = 0.0
         while True:
-            runs = st.flow_runs(api, deployment)
-            counts = st.state_counts(runs)
-            done = sum(counts.get(s, 0) for s in st.TERMINAL)
+            completed = st.count_runs(api, ["COMPLETED"])
+            # Crashed is not final here: the recovery automation sets it back to Scheduled
+            done = st.count_runs(api, ["COMPLETED", "FAILED", "CANCELLED"])
             for b in pg_cpu.values():
                 b.sample()
             for n, proc in workers.items():
@@ -157,31 +165,29 @@ def scenario(spec: str, args, plans_dir: Path, ids: list[str], template: str, sm
                     worker_cpu[n] = st.tree_cpu(proc.pid)
                     spawned[n] |= set(st.descendants(proc.pid))
             elapsed = time.monotonic() - t0
-            if kill and killed_at is None and counts.get("COMPLETED", 0) >= len(ids) // 2:
+            if kill and killed_at is None and completed >= len(ids) // 2:
                 killed = st.kill_tree(workers[names[0]].pid)
                 killed_at = elapsed
-                killed_runs = [r["id"] for r in runs if r["state_type"] not in st.TERMINAL
-                               and _pid(r) in killed]
                 print(f"  {elapsed:6.1f} s: SIGKILL {names[0]} and its children ({len(killed)} "
                       f"processes)", flush=True)
-            if elapsed - last_print > 30:
-                print(f"  {elapsed:6.1f} s: {counts}", flush=True)
+            if elapsed - last_print > 60:
+                print(f"  {elapsed:6.1f} s: {completed} completed, {done} finished", flush=True)
                 last_print = elapsed
             if done >= len(ids) or elapsed > args.timeout:
                 break
-            time.sleep(2)
+            time.sleep(3)
         wall = time.monotonic() - t0
         server_cpu = st.tree_cpu(procs.procs["server"].pid) - server_cpu0
         pg_all = st.postgres_cpu() - pg_all0
         time.sleep(3)  # the last events reach the database
-        result.update(collect(api, deployment, runs, prefect_db, programme_db, procs))
+        result.update(collect(api, prefect_db, programme_db, procs))
         received, twice = mailbox.counts()
         pid_of = {r["id"]: _pid(r) for r in result.pop("_runs")}
         per_worker = {n: sum(1 for pid in pid_of.values() if pid in spawned[n]) for n in names}
         result.update({
             "wall_s": round(wall, 1), "create_runs_s": round(created, 1),
             "killed_at_s": killed_at and round(killed_at, 1), "killed_processes": len(killed),
-            "killed_runs": {rid: history(prefect_db, rid) for rid in killed_runs},
+            "rerun_histories": [history(prefect_db, rid) for rid in result["rerun_ids"]],
             "worker_cpu_s": {n: round(c, 1) for n, c in worker_cpu.items()},
             "runs_by_worker": per_worker,
             "server_cpu_s": round(server_cpu, 1),
@@ -210,9 +216,8 @@ def history(prefect_db: str, run_id: str) -> list[str]:
                                  "ORDER BY timestamp", database=prefect_db, params={"i": run_id})]
 
 
-def collect(api: str, deployment: str, runs: list[dict], prefect_db: str, programme_db: str,
-            procs: st.Processes) -> dict:
-    runs = st.flow_runs(api, deployment)
+def collect(api: str, prefect_db: str, programme_db: str, procs: st.Processes) -> dict:
+    runs = st.flow_runs(api)
     durations = sorted(r["total_run_time"] for r in runs if r["state_type"] == "COMPLETED")
     pendings = st.sql("SELECT flow_run_id, count(*) FROM flow_run_state WHERE type = 'PENDING' "
                       "AND name = 'Pending' GROUP BY 1 HAVING count(*) > 1", database=prefect_db)
@@ -229,6 +234,7 @@ def collect(api: str, deployment: str, runs: list[dict], prefect_db: str, progra
     return {
         "states": st.state_counts(runs), "runs": len(runs),
         "reruns": len(pendings),  # runs handed to a worker more than once
+        "rerun_ids": [str(r[0]) for r in pendings],
         "run_time_median_s": round(statistics.median(durations), 2) if durations else None,
         "run_time_p95_s": round(durations[int(0.95 * (len(durations) - 1))], 2) if durations else None,
         "prefect_rows": q, "prefect_db_mb": round(size / 2**20, 1),
@@ -249,10 +255,12 @@ def main() -> None:
     parser.add_argument("--scenarios", nargs="+", default=["1x4", "2x2", "2x2-kill"])
     parser.add_argument("--heartbeat", type=int, default=30,
                         help="flow-run heartbeat, seconds (Prefect allows 30 at least)")
-    parser.add_argument("--stale", type=int, default=90,
-                        help="seconds without a heartbeat before a run is rescheduled")
+    parser.add_argument("--start-timeout", type=int, default=120,
+                        help="seconds a run taken by a worker may take to start")
     parser.add_argument("--query-seconds", type=float, default=2,
                         help="PREFECT_WORKER_QUERY_SECONDS (Prefect's default is 10)")
+    parser.add_argument("--server-env", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="more settings for the Prefect server")
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--keep", action="store_true", help="keep the databases and files")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
