@@ -116,7 +116,8 @@ def main() -> None:
     parser.add_argument("--redis-db", type=int, default=13,
                         help="Redis database for messaging (the next one holds Docket)")
     parser.add_argument("--flush", action="store_true", help="empty those Redis databases first")
-    parser.add_argument("--stale", type=int, default=90)
+    parser.add_argument("--start-timeout", type=int, default=120,
+                        help="seconds a run taken by a worker may take to start (then rerun)")
     parser.add_argument("--keep", action="store_true", help="keep the databases and logs")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per working day")
     args = parser.parse_args()
@@ -171,17 +172,19 @@ def main() -> None:
                                        "max": round(max(crossings), 2), "n": len(crossings)}
         print(f"up: {json.dumps(figures)}", flush=True)
 
-        # the pool and deployment through one API server, the automation through the other
-        st.create_pool(api1, env, POOL)
-        deployment = st.create_track_plan_deployment(api1, POOL)
-        st.recovery_automation(api2, args.stale)
         client_env = {
             **env, "PREFECT_LOGGING_LEVEL": "WARNING",
             "PROGRAMME_PLANS": str(plans), "PROGRAMME_HOME": str(work / "home"),
             "PROGRAMME_DATABASE_URL": f"postgresql+psycopg://postgres@{st.PG_HOST}/{programme_db}",
             "PROGRAMME_DELIVERY": "sink",
-            "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30",
             "PREFECT_WORKER_QUERY_SECONDS": "2", "PREFECT_WORKER_PREFETCH_SECONDS": "2"}
+        # the pool, deployments and automations through API server 1; runs through both
+        deploy_s, said = st.programme_deploy(
+            api1, {**client_env, "PROGRAMME_HEARTBEAT_SECONDS": "30",
+                   "PROGRAMME_START_TIMEOUT_SECONDS": str(args.start_timeout)}, POOL, plans)
+        figures["deploy"] = {"s": round(deploy_s, 1), "said": said.strip().splitlines()[-1:]}
+        deployments = st.tracking_deployments(api2)
+        assert set(deployments) == set(ids), (sorted(deployments), ids)
         workers = {}
         for i, api in ((1, api1), (2, api2)):
             name = f"worker-{i}"
@@ -194,16 +197,18 @@ def main() -> None:
         kill_day = None if args.no_kill else days[min(1, len(days) - 1)]
         killed_runs: list[str] = []
         per_day = []
+        ours: set[str] = set()  # the runs made here (the scheduler makes next days' too)
         t_all = time.monotonic()
         for day in days:
             t = time.monotonic()
             as_of = f"{day.isoformat()}T09:00"
-            made = [st.create_run((api1, api2)[i % 2], deployment,
+            made = [st.create_run((api1, api2)[i % 2], deployments[plan_id],
                                   {"plan_id": plan_id, "as_of": as_of},
                                   name=f"{plan_id} {day.isoformat()}")
                     for i, plan_id in enumerate(ids)]
+            ours |= set(made)
             while True:
-                runs = [r for r in st.flow_runs(api2, deployment) if r["id"] in made]
+                runs = [r for r in st.flow_runs(api2) if r["id"] in made]
                 for n, proc in workers.items():
                     if proc.poll() is None:
                         spawned[n] |= set(st.descendants(proc.pid))
@@ -218,7 +223,9 @@ def main() -> None:
                                              "at_s": round(time.monotonic() - t, 1)}
                         print(f"  {day}: SIGKILL worker-1 and its children, "
                               f"{len(mine)} run(s) running", flush=True)
-                if all(r["state_type"] in st.TERMINAL for r in runs) and len(runs) == len(made):
+                # Crashed is not final: the recovery automation sets it back to Scheduled
+                if all(r["state_type"] in ("COMPLETED", "FAILED", "CANCELLED") for r in runs) \
+                        and len(runs) == len(made):
                     break
                 if time.monotonic() - t > args.timeout:
                     break
@@ -230,13 +237,18 @@ def main() -> None:
         figures["tracking_wall_s"] = round(time.monotonic() - t_all, 1)
         figures["days"] = per_day
 
-        runs = st.flow_runs(api1, deployment)
+        runs = [r for r in st.flow_runs(api1) if r["id"] in ours]
         by_pid = {_pid(r): r for r in runs}
         figures["runs_by_worker"] = {n: sum(1 for p in by_pid if p in pids)
                                      for n, pids in spawned.items()}
-        figures["killed_runs"] = {rid: [row[0] for row in st.sql(
-            "SELECT name FROM flow_run_state WHERE flow_run_id = %(i)s ORDER BY timestamp",
-            database=prefect_db, params={"i": rid})] for rid in killed_runs}
+        figures["killed_runs"] = {rid: {
+            "states": [row[0] for row in st.sql(
+                "SELECT name FROM flow_run_state WHERE flow_run_id = %(i)s ORDER BY timestamp",
+                database=prefect_db, params={"i": rid})],
+            "heartbeats": st.sql(
+                "SELECT count(*) FROM events WHERE event = 'prefect.flow-run.heartbeat' "
+                "AND resource_id = %(r)s", database=prefect_db,
+                params={"r": f"prefect.flow-run.{rid}"})[0][0]} for rid in killed_runs}
         figures["runs"] = st.state_counts(runs)
         figures["requests"] = {name: (procs.logs / f"{name}.log").read_text(errors="replace")
                                .count(' HTTP/1.1" ') for name in ("api-1", "api-2")}
@@ -247,9 +259,9 @@ def main() -> None:
                             "streams": sorted(k.decode() for k in r.keys("*")
                                               if r.type(k) == b"stream")[:10]}
         figures["events"] = st.sql("SELECT count(*) FROM events", database=prefect_db)[0][0]
-        figures["automation_fired"] = st.sql(
-            "SELECT count(*) FROM events WHERE event = 'prefect.automation.action.executed'",
-            database=prefect_db)[0][0]
+        figures["automations_fired"] = dict(st.sql(
+            "SELECT resource->>'prefect.resource.name', count(*) FROM events "
+            "WHERE event = 'prefect.automation.action.executed' GROUP BY 1", database=prefect_db))
         all_done = figures["runs"].get("COMPLETED", 0) == len(runs) == len(ids) * len(days)
         figures["all_completed"] = all_done
         print(json.dumps(figures, indent=1), flush=True)
