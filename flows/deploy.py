@@ -130,7 +130,7 @@ def _same(have, want: Wanted, pool: str) -> bool:
             and (have.job_variables or {}) == want.job_variables and not have.pull_steps)
 
 
-async def _plan_id_of(client, have) -> str | None:
+def _plan_id_of(have) -> str | None:
     return next((t for t in have.tags if t not in ("programme", DEPLOYED)), None)
 
 
@@ -150,7 +150,7 @@ async def deploy(pool: str = DEFAULT_POOL, plans_dir: str | None = None,
 
     want, broken = wanted(plans_dir)
     changes = Changes(pool)
-    flows = {"track-plan": track_plan, "weekly-digest": weekly_digest}
+    flows: dict[str, Any] = {"track-plan": track_plan, "weekly-digest": weekly_digest}
     async with get_client() as client:
         try:
             await client.read_work_pool(pool)
@@ -183,7 +183,7 @@ async def deploy(pool: str = DEFAULT_POOL, plans_dir: str | None = None,
                 parameter_openapi_schema=parameter_schema(flows[w.flow]).model_dump_for_openapi(),
                 enforce_parameter_schema=True)
         for full_name, d in sorted(have.items()):
-            if full_name in wanted_names or await _plan_id_of(client, d) in broken:
+            if full_name in wanted_names or _plan_id_of(d) in broken:
                 continue
             changes.removed.append(full_name)
             if not dry_run:

@@ -12,6 +12,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from flows.passing import quoted
+from flows.recovery import stop_crash_loop
 from programme.store import Store
 from programme.usecases.workspace import Workspace, parse_moment
 from tasks.chase import send_notifications
@@ -28,6 +29,7 @@ def _run_name() -> str:
 def weekly_digest(plan_id: str | None = None, portfolio: bool = True, per_plan: bool = True,
                   as_of: str | None = None, plans_dir: str | None = None, send: bool = True) -> dict:
     """Digests for one plan (or every plan) to subscribers, plus the portfolio digest when asked."""
+    stop_crash_loop(f"digest {plan_id or 'all plans'}")
     now = parse_moment(as_of)
     ws = Workspace(Store(), Path(plans_dir) if plans_dir else None)
     plan_ids = [plan_id] if plan_id else [p.id for p in ws.plans()]

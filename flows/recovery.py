@@ -5,9 +5,9 @@ What is relied on, all of it Prefect's own:
 * each flow run sends a heartbeat event (`prefect.flow-run.heartbeat`) every
   PROGRAMME_HEARTBEAT_SECONDS (the deployments set PREFECT_FLOWS_HEARTBEAT_FREQUENCY in their
   job variables) from a thread of the flow-run process;
-* "no heartbeat": a proactive trigger. A run that sent a heartbeat and then, for
-  PROGRAMME_SILENCE_SECONDS (default 3 heartbeats), neither another one nor a final state, is
-  set Crashed: its process, or its machine, is gone;
+* "no heartbeat": a proactive trigger. A run that started (Running) or sent a heartbeat and
+  then, for PROGRAMME_SILENCE_SECONDS (default 3 heartbeats), sent neither a heartbeat nor a
+  final state, is set Crashed: its process, or its machine, is gone;
 * "never started": a run a worker took (Pending, then Submitting) that is not Running (or
   finished, or back in Scheduled) after PROGRAMME_START_TIMEOUT_SECONDS is set Crashed: the
   worker died before the run's process started, and nobody else would ever take it;
@@ -15,7 +15,7 @@ What is relied on, all of it Prefect's own:
   died) is put back to Scheduled (AwaitingRetry), the same flow run, and the next worker with
   room takes it. Its tracking is safe to repeat: the outbox's unique keys queue nothing twice,
   and the run takes back the outbox rows its dead attempt had claimed (it sends them under the
-  same Message-ID). flows/tracking.py stops a run that keeps crashing after MAX_ATTEMPTS.
+  same Message-ID). A run that keeps crashing stops after MAX_ATTEMPTS (`stop_crash_loop`).
 
 Needs the Prefect server's triggers service (on by default in `prefect server start`, or
 `prefect server services start` with several API servers).
@@ -34,6 +34,21 @@ FINAL = {"prefect.flow-run.Completed", "prefect.flow-run.Failed", "prefect.flow-
          "prefect.flow-run.Crashed"}
 
 
+# A run rerun this often after crashes (see "rerun crashed") stops instead: it fails at start.
+MAX_ATTEMPTS = 5
+
+
+def stop_crash_loop(what: str) -> None:
+    """At the start of a deployed flow: fail, rather than crash and be rerun forever, a run
+    that has started MAX_ATTEMPTS times already."""
+    from prefect.runtime import flow_run
+
+    if flow_run.run_count > MAX_ATTEMPTS:
+        raise RuntimeError(f"{what}: this run has started {flow_run.run_count} times and each "
+                           "earlier attempt crashed (its worker died?), so it is not tried "
+                           "again: see the run's states and the workers' logs")
+
+
 def _seconds(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
@@ -49,49 +64,54 @@ def wanted() -> list:
 
     silence = _seconds(SILENCE_SETTING, 3 * heartbeat_seconds())
     start = _seconds(START_SETTING, 300)
-    ours = {"match": ResourceSpecification({"prefect.resource.id": "prefect.flow-run.*"}),
-            "match_related": ResourceSpecification({"prefect.resource.role": "tag",
-                                                    "prefect.resource.id": f"prefect.tag.{DEPLOYED}"}),
-            "for_each": {"prefect.resource.id"}, "threshold": 1}
+
+    def on_our_runs(posture, within: int, expect: set[str], after: set[str] | None = None):
+        """A trigger on the flow runs of `programme deploy`'s deployments, one run at a time."""
+        return EventTrigger(
+            match=ResourceSpecification({"prefect.resource.id": "prefect.flow-run.*"}),
+            match_related=ResourceSpecification({"prefect.resource.role": "tag",
+                                                 "prefect.resource.id": f"prefect.tag.{DEPLOYED}"}),
+            for_each={"prefect.resource.id"}, threshold=1, posture=posture, after=after or set(),
+            expect=expect, within=timedelta(seconds=within))
+
     return [
         AutomationCore(
-            name=PREFIX + "no heartbeat", tags=[DEPLOYED],
+            name=PREFIX + "no heartbeat", tags=[DEPLOYED], enabled=True,
             description=f"A run of a `programme deploy` deployment silent for {silence} s "
                         "(no heartbeat, no final state): its worker is gone; set Crashed.",
-            trigger=EventTrigger(after={"prefect.flow-run.heartbeat"},
-                                 expect={"prefect.flow-run.heartbeat", *FINAL},
-                                 posture=Posture.Proactive, within=timedelta(seconds=silence),
-                                 **ours),
-            actions=[ChangeFlowRunState(state=StateType.CRASHED, message=(
+            trigger=on_our_runs(Posture.Proactive, silence, {"prefect.flow-run.heartbeat", *FINAL},
+                         after={"prefect.flow-run.Running", "prefect.flow-run.heartbeat"}),
+            actions=[ChangeFlowRunState(state=StateType.CRASHED, name=None, force=False, message=(
                 f"no heartbeat for {silence} s: the worker or its machine is presumed dead"))]),
         AutomationCore(
-            name=PREFIX + "never started", tags=[DEPLOYED],
+            name=PREFIX + "never started", tags=[DEPLOYED], enabled=True,
             description=f"A run a worker took but that has not started after {start} s: the "
                         "worker died before starting it; set Crashed.",
-            trigger=EventTrigger(after={"prefect.flow-run.Pending"},
-                                 expect={"prefect.flow-run.Running", "prefect.flow-run.Scheduled",
-                                         "prefect.flow-run.AwaitingRetry",
-                                         "prefect.flow-run.Cancelling", *FINAL},
-                                 posture=Posture.Proactive, within=timedelta(seconds=start),
-                                 **ours),
-            actions=[ChangeFlowRunState(state=StateType.CRASHED, message=(
+            trigger=on_our_runs(Posture.Proactive, start,
+                         {"prefect.flow-run.Running", "prefect.flow-run.Scheduled",
+                          "prefect.flow-run.AwaitingRetry", "prefect.flow-run.Cancelling", *FINAL},
+                         after={"prefect.flow-run.Pending"}),
+            actions=[ChangeFlowRunState(state=StateType.CRASHED, name=None, force=False, message=(
                 f"taken by a worker but not started after {start} s: the worker is presumed "
                 "dead"))]),
         AutomationCore(
-            name=PREFIX + "rerun crashed", tags=[DEPLOYED],
+            name=PREFIX + "rerun crashed", tags=[DEPLOYED], enabled=True,
             description="A crashed run of a `programme deploy` deployment goes back to "
                         "Scheduled, for the next worker with room.",
-            trigger=EventTrigger(expect={"prefect.flow-run.Crashed"}, posture=Posture.Reactive,
-                                 within=timedelta(0), **ours),
-            actions=[ChangeFlowRunState(state=StateType.SCHEDULED, name="AwaitingRetry",
+            trigger=on_our_runs(Posture.Reactive, 0, {"prefect.flow-run.Crashed"}),
+            actions=[ChangeFlowRunState(state=StateType.SCHEDULED, name="AwaitingRetry", force=False,
                                         message="rerun after a crash (programme deploy)")]),
     ]
 
 
 def _shape(automation) -> dict:
+    """What is compared to tell whether an automation needs updating (sets, dumped as lists in
+    an order that changes from one process to the next, sorted)."""
+    trigger = automation.trigger.model_dump(mode="json", exclude={"id"})
+    for name in ("after", "expect", "for_each"):
+        trigger[name] = sorted(trigger.get(name) or [])
     return {"description": automation.description, "enabled": automation.enabled,
-            "tags": sorted(automation.tags),
-            "trigger": automation.trigger.model_dump(mode="json", exclude={"id"}),
+            "tags": sorted(automation.tags), "trigger": trigger,
             "actions": [a.model_dump(mode="json") for a in automation.actions]}
 
 

@@ -32,13 +32,12 @@ from prefect.schedules import Cron
 from programme.store import Store
 from programme.usecases.workspace import Workspace
 
+from .deploy import DIGEST_CRON, TRACKING_CRON
 from .digest import weekly_digest
 from .ownership import SERVED, take_over_for_serve
 from .tracking import track_plan
 from .worker import PARENT
 
-TRACKING_CRON = "0 9 * * 1-5"
-DIGEST_CRON = "0 8 * * 1"
 log = logging.getLogger("programme.serve")
 
 

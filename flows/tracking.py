@@ -15,15 +15,12 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from flows.passing import quoted
+from flows.recovery import stop_crash_loop
 from programme.usecases.workspace import parse_moment
 from tasks.chase import queue_notifications, send_notifications
 from tasks.milestones import MilestoneTrack, rate_plan, track_milestone
 from tasks.plan import sync_plan
 from tasks.reports import publish_report
-
-
-# A run whose worker died is rerun (flows/recovery.py); one that crashed this often stops here.
-MAX_ATTEMPTS = 5
 
 
 def _run_name() -> str:
@@ -36,10 +33,7 @@ def _run_name() -> str:
 def track_plan(plan_id: str, as_of: str | None = None, plans_dir: str | None = None,
                send: bool = True) -> dict:
     """Track one plan at `as_of` (default: now): ratings, chasing, the report."""
-    if flow_run.run_count > MAX_ATTEMPTS:
-        raise RuntimeError(f"{plan_id}: this run has started {flow_run.run_count} times; each "
-                           "earlier attempt crashed (its worker died?), so it is not tried again: "
-                           "see the run's earlier states and the workers' logs")
+    stop_crash_loop(plan_id)
     parse_moment(as_of)  # a date that cannot be read fails the run here, not in a retried task
     ctx = sync_plan(plan_id, as_of, plans_dir)
     now = ctx.now  # as_of read in the plan's timezone
@@ -59,20 +53,3 @@ def track_plan(plan_id: str, as_of: str | None = None, plans_dir: str | None = N
         "messages": sent.messages if sent else 0, "report": str(published.markdown),
     }
 
-
-@flow(name="track-all-plans", log_prints=False)
-def track_all(as_of: str | None = None, plans_dir: str | None = None, send: bool = True) -> list[dict]:
-    """Every valid plan in the folder, each as its own (sub)flow run; one failing does not stop
-    the others (used by the work-pool deployments in prefect.yaml)."""
-    from pathlib import Path
-
-    from programme.store import Store
-    from programme.usecases.workspace import Workspace
-
-    ws = Workspace(Store(), Path(plans_dir) if plans_dir else None)
-    results = []
-    for plan in ws.plans():
-        state = track_plan(plan.id, as_of=as_of, plans_dir=plans_dir, send=send, return_state=True)
-        results.append(state.result() if state.is_completed() else
-                       {"plan": plan.id, "error": state.message or state.name})
-    return results

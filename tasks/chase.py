@@ -49,7 +49,10 @@ def send_notifications(workspace: Workspace, now: datetime) -> ChaseResult:
 
     from notifications.apprise_dispatch import AppriseDispatcher
 
-    # Claimed under the flow run's name, so a rerun of this flow run after its worker died takes
-    # back at once what the dead attempt had claimed (programme.store.outbox.Outbox.claim).
+    # Claimed under the flow run's name. A flow run that has run before is being run again
+    # after its worker died (flows/recovery.py): what its dead attempt had claimed is taken back
+    # at once rather than after the outbox lease (each row is still sent once, same Message-ID).
     worker = f"flow-run:{flow_run.id}" if flow_run.id else None
+    if worker and flow_run.run_count > 1:
+        Outbox(workspace.store).take_back(worker, now)
     return dispatch_pending(workspace, AppriseDispatcher(), now, worker=worker)

@@ -150,14 +150,13 @@ IN_WINDOW = "2026-12-03T10:00:00+00:00"
 
 
 @contextmanager
-def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
-                 now: str = IN_WINDOW, worker: bool = True,
-                 database_url: str | None = None, env: dict | None = None) -> Iterator[Stack]:
-    """Start the Prefect server and `programme serve` (with its task worker, or with
-    `--no-worker`) with every programme process's clock at `now` (PROGRAMME_NOW) and their store
-    at `database_url` (default: SQLite in the data folder), with `env` added to their
-    environment (PROGRAMME_PUBLIC_URL, say); yield once the deployments are registered and the
-    task worker, if any, is subscribed."""
+def prefect_server(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
+                   now: str = IN_WINDOW, database_url: str | None = None,
+                   env: dict | None = None) -> Iterator[Stack]:
+    """Start a Prefect server on its own PostgreSQL database; yield the Stack (its API, and the
+    environment of every programme process: clock at `now` (PROGRAMME_NOW), store at
+    `database_url` (default: SQLite in the data folder), live email to `smtp_url`, and `env`
+    added) once it is healthy. Processes put in `stack.workers` are stopped at the end."""
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -174,30 +173,53 @@ def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
                       "PROGRAMME_NOW": now, "PREFECT_LOGGING_LEVEL": "WARNING",
                       **({"PROGRAMME_DATABASE_URL": database_url} if database_url else {}),
                       **(env or {})}
-        with open(logs / "server.log", "w") as server_log, open(logs / "serve.log", "w") as serve_log:
+        with open(logs / "server.log", "w") as server_log:
             server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host",
                                        "127.0.0.1", "--port", str(port)], env=server_env,
                                       stdout=server_log, stderr=subprocess.STDOUT)
-            serving = None
             stack = Stack(api, client_env, logs)
             try:
                 wait_for(lambda: server.poll() is not None or healthy(api), timeout, "the Prefect server")
                 assert server.poll() is None, stack.tail()
-                serving = subprocess.Popen([sys.executable, "-m", "programme", "serve",
-                                            *([] if worker else ["--no-worker"])], env=client_env,
-                                           stdout=serve_log, stderr=subprocess.STDOUT)
-
-                def ready() -> bool:
-                    return "portfolio-digest" in deployment_names(api) and (
-                        not worker or task_worker_ready(api))
-
-                wait_for(lambda: serving.poll() is not None or ready(), timeout,
-                         "the served deployments" + (" and the task worker" if worker else ""),
-                         interval=0.5)
-                assert serving.poll() is None, stack.tail()
-                stack.serving = serving
                 yield stack
             finally:
-                for proc in [*stack.workers, *([serving] if serving is not None else [])]:
+                for proc in [*stack.workers, *([stack.serving] if stack.serving else [])]:
                     _stop(proc)
                 _stop(server)
+
+
+def start_serve(stack: Stack, worker: bool = True, timeout: float = 180) -> subprocess.Popen:
+    """`programme serve` (with its task worker, or `--no-worker`) against the stack's server;
+    returns once its deployments are registered and the task worker, if any, subscribed."""
+    serve_log = open(stack.logs / "serve.log", "a")  # noqa: SIM115
+    serving = subprocess.Popen([sys.executable, "-m", "programme", "serve",
+                                *([] if worker else ["--no-worker"])], env=stack.client_env,
+                               stdout=serve_log, stderr=subprocess.STDOUT)
+    stack.serving = serving
+
+    def ready() -> bool:
+        return "portfolio-digest" in deployment_names(stack.api) and (
+            not worker or task_worker_ready(stack.api))
+
+    wait_for(lambda: serving.poll() is not None or ready(), timeout,
+             "the served deployments" + (" and the task worker" if worker else ""), interval=0.5)
+    assert serving.poll() is None, stack.tail()
+    return serving
+
+
+def stop(proc: subprocess.Popen) -> None:
+    _stop(proc)
+
+
+@contextmanager
+def served_stack(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
+                 now: str = IN_WINDOW, worker: bool = True,
+                 database_url: str | None = None, env: dict | None = None) -> Iterator[Stack]:
+    """Start the Prefect server and `programme serve` (with its task worker, or with
+    `--no-worker`) with every programme process's clock at `now` (PROGRAMME_NOW) and their store
+    at `database_url` (default: SQLite in the data folder), with `env` added to their
+    environment (PROGRAMME_PUBLIC_URL, say); yield once the deployments are registered and the
+    task worker, if any, is subscribed."""
+    with prefect_server(work, plans, smtp_url, timeout, now, database_url, env) as stack:
+        start_serve(stack, worker, timeout)
+        yield stack

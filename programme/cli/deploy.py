@@ -24,10 +24,14 @@ def register(app: typer.Typer) -> None:
         Monday digest, the portfolio digest, and the automations that rerun a run whose worker
         died. A removed plan's deployments go; `programme serve`'s deployments are paused.
         Run workers with `prefect worker start --pool NAME --limit N`."""
-        from programme.cli.common import err, fail, out
+        from programme.cli.common import err, every_plan, fail, out, partial, workspace
         from programme.cli.run import _need_prefect_server
 
         _need_prefect_server()
+        # No folder or no plan files is refused here: deploying it would remove every plan's
+        # deployments. A file that does not load is listed, and its deployments kept.
+        ws = workspace(plans)
+        every_plan(ws, "not loaded (its deployments are kept as they are)")
         from flows.settings import served
 
         served()
@@ -64,3 +68,4 @@ def register(app: typer.Typer) -> None:
         else:
             out.print(f"{total} deployments unchanged" + (" (dry run: nothing changed)"
                                                           if dry_run else ""))
+        partial(ws)

@@ -64,8 +64,8 @@ QUIT after DATA), plus at most the commit already running, plus its own commit, 
 for the database lock. Milliseconds on an idle machine; tests/chase/test_crash.py measures how
 often a random SIGKILL lands in it. Such a row is still `sending`; once its lease (`lease`,
 default 10 minutes) has run out, the next dispatch sends it again, only to the targets not yet
-recorded as delivered; or at once, when the claimer that died is rerun under the same name (a
-tracking run rerun by Prefect after its worker died, see `Outbox.claim`). A crash anywhere else (before the send, during a refused send, after the
+recorded as delivered; or at once, when the claimer that died is a tracking run that Prefect
+runs again (`Outbox.take_back`). A crash anywhere else (before the send, during a refused send, after the
 commit) loses nothing and duplicates nothing: the row is sent, later, once. A recipient with
 several targets has each target recorded separately, so a retry after a partial failure goes
 only to the targets that failed. A copy sent twice carries the same Message-ID (email) or
@@ -227,20 +227,12 @@ class Outbox:
     # -- send ------------------------------------------------------------------------------------
     def claim(self, now: datetime, worker: str, limit: int | None = None,
               recipients: int | None = None, keys: list[str] | None = None) -> list[OutboxRow]:
-        """Take the rows due at `now` (pending and due, `sending` with a lapsed lease, or
-        `sending` claimed by this same `worker`, whose earlier attempt died: see below): all of
+        """Take the rows due at `now` (pending and due, or `sending` with a lapsed lease): all of
         them, at most `limit` rows, every due row of the first `recipients` recipients (so a
-        batch never splits one person's message), or only those with one of `keys`.
-
-        A worker's own `sending` rows: a claimer records every row it claimed before it claims
-        again, so a row still `sending` under its name was claimed by an attempt of it that
-        died. A tracking run names itself after its Prefect flow run, which Prefect reruns,
-        the same flow run, when its worker dies (flows/recovery.py): the rerun sends them at
-        once rather than after the lease."""
+        batch never splits one person's message), or only those with one of `keys`."""
         now = plain_utc(now)
         due = or_(and_(outbox.c.state == PENDING, outbox.c.next_attempt_at <= now),
-                  and_(outbox.c.state == SENDING, outbox.c.claimed_until <= now),
-                  and_(outbox.c.state == SENDING, outbox.c.claimed_by == worker))
+                  and_(outbox.c.state == SENDING, outbox.c.claimed_until <= now))
         if keys is not None:
             due = and_(due, outbox.c.key.in_(keys))
         query = select(outbox.c.id).where(due).order_by(outbox.c.recipient, outbox.c.id)
@@ -264,6 +256,18 @@ class Outbox:
                     attempts=outbox.c.attempts + 1))
                 rows.extend(conn.execute(select(outbox).where(outbox.c.id.in_(chunk))))
         return [_row(r) for r in sorted(rows, key=lambda r: (r.recipient, r.id))]
+
+    def take_back(self, worker: str, now: datetime) -> int:
+        """End the leases `worker` holds now: its `sending` rows are due again at once, for any
+        dispatcher. Only for a claimer known to be dead: a tracking run that Prefect runs again
+        after its worker died (the same flow run, so the same name) calls it before sending,
+        rather than leaving what its dead attempt had claimed until the lease runs out. The
+        rows' number."""
+        now = plain_utc(now)
+        with self._begin() as conn:
+            return conn.execute(update(outbox).where(
+                outbox.c.state == SENDING, outbox.c.claimed_by == worker,
+                outbox.c.claimed_until > now).values(claimed_until=now)).rowcount or 0
 
     def record(self, rows: list[OutboxRow], delivered: Iterable[str], error: str | None,
                now: datetime, permanent: bool = False) -> None:

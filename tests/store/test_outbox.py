@@ -104,6 +104,16 @@ def test_a_dispatcher_that_died_has_its_rows_taken_again_after_the_lease(box):
     assert row.attempts == 2
 
 
+def test_a_rerun_of_a_dead_claimer_takes_back_its_own_rows_at_once_and_no_others(box):
+    box.enqueue([item(1), item(2, recipient="bob")], T0)
+    assert len(box.claim(T0, "flow-run:dead", recipients=1)) == 1  # ana's
+    assert len(box.claim(T0, "flow-run:alive", recipients=1)) == 1  # bob's
+    assert box.take_back("flow-run:dead", T0) == 1
+    [row] = box.claim(T0, "flow-run:dead")
+    assert (row.recipient, row.attempts) == ("ana", 2)
+    assert [r.state for r in box.rows()] == [SENDING, SENDING]  # bob's still under its lease
+
+
 def test_partial_delivery_is_retried_only_to_the_targets_that_failed(box):
     box.enqueue([item(1, contacts=("ana@example.gov.uk", "json://127.0.0.1:9/hook"))], T0)
     [row] = box.claim(T0, "w")
