@@ -343,6 +343,8 @@ class Mailbox:
             self.ids.append(str(message.get("Message-ID")))
         return "250 OK"
 
-    def counts(self) -> tuple[int, int]:
+    def counts(self, since: int = 0) -> tuple[int, int]:
+        """Messages received from the `since`-th on, and how many of them repeat a Message-ID."""
         with self.lock:
-            return len(self.ids), len(self.ids) - len(set(self.ids))
+            ids = self.ids[since:]
+            return len(ids), len(ids) - len(set(ids))
