@@ -285,6 +285,14 @@ def create_run(api: str, deployment_id: str, parameters: dict, name: str | None 
     return call(api, "POST", f"/deployments/{deployment_id}/create_flow_run", body)["id"]
 
 
+def sweep_deployment(api: str) -> str:
+    """The id of `programme deploy`'s `recover-runs/sweep` deployment."""
+    [found] = call(api, "POST", "/deployments/filter", {
+        "flows": {"name": {"any_": ["recover-runs"]}},
+        "deployments": {"tags": {"all_": ["programme:deployed"]}}})
+    return found["id"]
+
+
 def flow_runs(api: str, flow: str = "track-plan") -> list[dict]:
     """Every flow run of a flow (paged)."""
     out: list[dict] = []

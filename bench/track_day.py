@@ -152,6 +152,7 @@ def scenario(spec: str, args, plans_dir: Path, ids: list[str], template: str, sm
                           name=f"{plan_id} {AS_OF[:10]}")
         created = time.monotonic() - t0
         killed_at, killed, worker_cpu = None, [], {n: 0.0 for n in names}
+        sweep_id, next_sweep, sweeps = st.sweep_deployment(api), args.sweep_seconds, 0
         spawned: dict[str, set[int]] = {n: set() for n in names}  # each worker's flow-run pids
         last_print = 0.0
         while True:
@@ -170,6 +171,9 @@ def scenario(spec: str, args, plans_dir: Path, ids: list[str], template: str, sm
                 killed_at = elapsed
                 print(f"  {elapsed:6.1f} s: SIGKILL {names[0]} and its children ({len(killed)} "
                       f"processes)", flush=True)
+            if args.sweep_seconds and elapsed >= next_sweep:
+                st.create_run(api, sweep_id, {})
+                sweeps, next_sweep = sweeps + 1, next_sweep + args.sweep_seconds
             if elapsed - last_print > 60:
                 print(f"  {elapsed:6.1f} s: {completed} completed, {done} finished", flush=True)
                 last_print = elapsed
@@ -189,7 +193,8 @@ def scenario(spec: str, args, plans_dir: Path, ids: list[str], template: str, sm
             "killed_at_s": killed_at and round(killed_at, 1), "killed_processes": len(killed),
             "rerun_histories": [history(prefect_db, rid) for rid in result["rerun_ids"]],
             "worker_cpu_s": {n: round(c, 1) for n, c in worker_cpu.items()},
-            "runs_by_worker": per_worker,
+            "runs_by_worker": per_worker, "sweeps_started": sweeps,
+
             "server_cpu_s": round(server_cpu, 1),
             "pg_cpu_s": {"prefect_db_backends": round(pg_cpu[prefect_db].total(), 1),
                          "all_of_postgresql": round(pg_all, 1)},
@@ -228,13 +233,17 @@ def collect(api: str, prefect_db: str, programme_db: str, procs: st.Processes) -
     size = st.sql("SELECT pg_database_size(%(d)s)", params={"d": prefect_db})[0][0]
     top_events = st.sql("SELECT event, count(*) FROM events GROUP BY event ORDER BY 2 DESC LIMIT 8",
                         database=prefect_db)
+    rerun_by = {who: st.sql("SELECT count(DISTINCT flow_run_id) FROM flow_run_state WHERE "
+                            "message LIKE %(m)s", database=prefect_db, params={"m": like})[0][0]
+                for who, like in (("sweep", "rerun by the recovery sweep%"),
+                                  ("automation", "rerun after a crash%"))}
     outbox = dict(st.sql("SELECT state, count(*) FROM outbox GROUP BY state", database=programme_db))
     server_log = (procs.logs / "server.log").read_text(errors="replace")
     requests = server_log.count(" HTTP/1.1\" ")
     return {
         "states": st.state_counts(runs), "runs": len(runs),
         "reruns": len(pendings),  # runs handed to a worker more than once
-        "rerun_ids": [str(r[0]) for r in pendings],
+        "rerun_ids": [str(r[0]) for r in pendings], "rerun_by": rerun_by,
         "run_time_median_s": round(statistics.median(durations), 2) if durations else None,
         "run_time_p95_s": round(durations[int(0.95 * (len(durations) - 1))], 2) if durations else None,
         "prefect_rows": q, "prefect_db_mb": round(size / 2**20, 1),
@@ -261,6 +270,9 @@ def main() -> None:
                         help="PREFECT_WORKER_QUERY_SECONDS (Prefect's default is 10)")
     parser.add_argument("--server-env", nargs="*", default=[], metavar="NAME=VALUE",
                         help="more settings for the Prefect server")
+    parser.add_argument("--sweep-seconds", type=float, default=300,
+                        help="start a run of recover-runs/sweep this often, as its schedule "
+                             "(every 5 minutes) does on the server; 0: never")
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--keep", action="store_true", help="keep the databases and files")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")

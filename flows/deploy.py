@@ -13,7 +13,9 @@ What it keeps in step with the folder, and nothing else (everything it owns carr
   schedules on one deployment would exceed;
 * `weekly-digest/<plan>`: each plan's digest, Mondays 08:00 plan time, and
   `weekly-digest/portfolio`, Mondays 08:00 Europe/London;
-* three automations (flows/recovery.py) that rerun a run whose worker died.
+* three automations (flows/recovery.py) that rerun a run whose worker died, and
+  `recover-runs/sweep`, every 5 minutes of the working day, which does the same from the runs'
+  states and stored heartbeats, for when the automations do not see a run (flows/sweep.py).
 
 Code location: the entrypoints are module paths (`flows.tracking:track_plan`), so a worker needs
 this package installed (`pip install programme`, or `pip install -e .` in a checkout) and the
@@ -39,6 +41,7 @@ from .ownership import DEPLOYED, SERVED, names, owned_by, pause_owned_by
 
 TRACKING_CRON = "0 9 * * 1-5"
 DIGEST_CRON = "0 8 * * 1"
+SWEEP_CRON, SWEEP_TIMEZONE = "*/5 7-18 * * 1-5", "Europe/London"  # flows/sweep.py
 PORTFOLIO = "portfolio"
 DEFAULT_POOL = "programme"
 
@@ -116,6 +119,9 @@ def wanted(plans_dir: str | None = None, heartbeat: int | None = None
                       {"portfolio": True, "per_plan": False, **common}, DIGEST_CRON,
                       "Europe/London", "Weekly portfolio digest to the sponsors",
                       ("programme", DEPLOYED), job))
+    out.append(Wanted("recover-runs", "sweep", "flows.sweep:recover_runs", {}, SWEEP_CRON,
+                      SWEEP_TIMEZONE, "Every 5 minutes of the working day: rerun the runs of "
+                      "a worker that died (flows/sweep.py)", ("programme", DEPLOYED), job))
     broken = {r.path.stem for r in ws.broken()}
     return out, broken
 
@@ -146,10 +152,12 @@ async def deploy(pool: str = DEFAULT_POOL, plans_dir: str | None = None,
     from flows.tracking import track_plan
 
     from .recovery import sync_automations
+    from .sweep import recover_runs
 
     want, broken = wanted(plans_dir)
     changes = Changes(pool)
-    flows: dict[str, Any] = {"track-plan": track_plan, "weekly-digest": weekly_digest}
+    flows: dict[str, Any] = {"track-plan": track_plan, "weekly-digest": weekly_digest,
+                             "recover-runs": recover_runs}
     async with get_client() as client:
         try:
             await client.read_work_pool(pool)

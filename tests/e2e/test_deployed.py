@@ -361,8 +361,9 @@ def test_deploy_follows_the_plans_folder_and_a_second_deploy_changes_nothing(
         first = programme(stack, "deploy")
         assert sorted(line for line in first.stdout.splitlines() if line.startswith("added: ")
                       and "automation" not in line) == [
-            "added: track-plan/plan-1", "added: track-plan/plan-2", "added: weekly-digest/plan-1",
-            "added: weekly-digest/plan-2", "added: weekly-digest/portfolio"]
+            "added: recover-runs/sweep", "added: track-plan/plan-1", "added: track-plan/plan-2",
+            "added: weekly-digest/plan-1", "added: weekly-digest/plan-2",
+            "added: weekly-digest/portfolio"]
         assert live_tracking(stack.api) == {"plan-1": 1, "plan-2": 1}
         assert set(automations(stack.api).values()) == {True} and len(automations(stack.api)) == 3
         [pool] = api_post(stack.api, "/work_pools/filter")
@@ -372,7 +373,7 @@ def test_deploy_follows_the_plans_folder_and_a_second_deploy_changes_nothing(
         assert ("plan-1", "0 9 * * 1-5", "Europe/London") in schedules
 
         again = programme(stack, "deploy")
-        assert "no changes: 5 deployments and 3 automations" in again.stdout, again.stdout
+        assert "no changes: 6 deployments and 3 automations" in again.stdout, again.stdout
 
         # A plan file that does not load keeps its schedule; a plan file removed loses it.
         # A wrong plans folder is refused, not read as "every plan removed".
@@ -391,7 +392,7 @@ def test_deploy_follows_the_plans_folder_and_a_second_deploy_changes_nothing(
         assert "removed: track-plan/plan-2" in removed.stdout
         assert "removed: weekly-digest/plan-2" in removed.stdout
         assert live_tracking(stack.api) == {"plan-1": 1}
-        assert {d["name"] for d in deployments_now(stack.api)} == {"plan-1", "portfolio"}
+        assert {d["name"] for d in deployments_now(stack.api)} == {"plan-1", "portfolio", "sweep"}
 
 
 def test_serve_after_deploy_and_deploy_after_serve_never_leave_two_live_schedules(
@@ -406,7 +407,7 @@ def test_serve_after_deploy_and_deploy_after_serve_never_leave_two_live_schedule
         owners = {d["name"] for d in deployments_now(stack.api) if not d["paused"]}
         assert "track-plan-1" in owners and "plan-1" not in owners  # the served one is live
         assert set(automations(stack.api).values()) == {False}  # deploy's recovery is off
-        assert "paused 9 deployments of `programme deploy`" in (stack.logs / "serve.log").read_text()
+        assert "paused 10 deployments of `programme deploy`" in (stack.logs / "serve.log").read_text()
 
         # Back to the workers while `programme serve` still runs (it pauses its own deployments
         # when it stops, too: Prefect's pause_on_shutdown).
@@ -424,3 +425,117 @@ def test_serve_after_deploy_and_deploy_after_serve_never_leave_two_live_schedule
         paused = {d["id"] for d in deployments_now(stack.api) if d["paused"]}
         assert [r for r in scheduled if r["deployment_id"] in paused] == []
         assert "no changes" in programme(stack, "deploy").stdout
+
+
+def disable_automations(api: str) -> None:
+    """Model the triggers service not seeing the runs (as when their Late events were lost)."""
+    import json
+    import urllib.request
+
+    for a in api_post(api, "/automations/filter"):
+        request = urllib.request.Request(f"{api}/automations/{a['id']}", method="PATCH",
+                                         data=json.dumps({"enabled": False}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=10).close()
+
+
+def sweep_now(api: str) -> dict:
+    """A run of the `recover-runs/sweep` deployment, as its 5-minute schedule makes; waits for
+    it and returns it."""
+    [sweep] = [d for d in api_post(api, "/deployments/filter")
+               if d["entrypoint"] == "flows.sweep:recover_runs"]
+    run = api_post(api, f"/deployments/{sweep['id']}/create_flow_run", {})
+    done = wait_for(lambda: next((r for r in runs(api, [run["id"]]) if r["state_type"] in (
+        "COMPLETED", "FAILED", "CRASHED", "CANCELLED")), None), 120, "the recovery sweep's run",
+        interval=1)
+    assert done["state_type"] == "COMPLETED", done["state"]["message"]
+    return done
+
+
+def sweep_messages(api: str, run_id: str) -> list[str]:
+    return [st["message"] or "" for st in api_get(api, f"/flow_run_states/?flow_run_id={run_id}")
+            if "recovery sweep" in (st["message"] or "")]
+
+
+def test_the_sweep_reruns_late_runs_of_a_dead_worker_that_the_automations_never_saw(
+        tmp_path: Path, plans: Path, smtp, pg_url: str):
+    # The late-runs service on (Prefect's default): runs created while no worker has room go
+    # Late first, the case in which the 200-plan benchmark lost the automations' events.
+    # Silence 90 s: room for a sweep right after the kill to see the run's last heartbeat.
+    with prefect_server(tmp_path, plans, smtp.url, now=IN_WINDOW, database_url=pg_url,
+                        env={**FAST, "PROGRAMME_SILENCE_SECONDS": "90"}) as stack:
+        programme(stack, "deploy")
+        disable_automations(stack.api)
+        deployments = tracking_deployments(stack.api)
+        morning = start_runs(stack.api, deployments)
+        wait_for(lambda: {r["state_name"] for r in runs(stack.api, morning.values())} == {"Late"},
+                 90, "every run marked Late (no worker yet)", interval=1)
+
+        # w1 takes runs and dies before starting them: they stay Pending (Submitting).
+        first = start_worker(stack, "w1")
+        taken = wait_for(lambda: [r for r in runs(stack.api, morning.values())
+                                  if r["state_type"] == "PENDING"], 120,
+                         "a Late run taken by w1, not started", interval=0.1)
+        for pid in [first.pid, *descendants(first.pid)]:
+            os.kill(pid, signal.SIGKILL)
+        first.wait()
+        killed = time.monotonic()
+        second = start_worker(stack, "w2")
+        stuck = {r["id"] for r in runs(stack.api, morning.values()) if r["state_type"] == "PENDING"}
+        assert {r["id"] for r in taken} <= stuck
+
+        # The other runs complete on w2; w1's stay Pending: nobody else would ever take them.
+        wait_for(lambda: sum(r["state_type"] == "COMPLETED" for r in runs(
+            stack.api, morning.values())) == len(morning) - len(stuck), 150,
+                 "every run but w1's done on w2", interval=1)
+        assert {r["id"] for r in runs(stack.api, morning.values())
+                if r["state_type"] == "PENDING"} == stuck
+        # Past the start timeout (45 s here), the sweep puts them back; w2 runs them.
+        wait_for(lambda: time.monotonic() - killed > 46, 60, "the start timeout", interval=1)
+        sweep = sweep_now(stack.api)
+        try:
+            wait_for(lambda: all_completed(stack.api, morning.values()), 150,
+                     "every plan's run after the sweep", interval=1)
+        except AssertionError:
+            print(stack.tail())
+            raise
+        print(f"w1 killed holding {len(stuck)} Late run(s); every plan tracked "
+              f"{time.monotonic() - killed:.1f} s later")
+        for run_id in stuck:
+            assert any("never started" in m for m in sweep_messages(stack.api, run_id))
+            [again] = runs(stack.api, [run_id])
+            assert again["labels"]["prefect.worker.name"] == "w2"
+        assert sweep["state_type"] == "COMPLETED"
+
+        # A worker killed mid-run (its run Running, heartbeats stopping): the sweep reruns it
+        # once PROGRAMME_SILENCE_SECONDS (90 s) passed without a heartbeat, and only it.
+        smtp.hold()
+        later = start_runs(stack.api, deployments, as_of=NEXT_WEEK)
+        third = start_worker(stack, "w3")
+        wait_for(smtp.holding.is_set, 120, "a message handed to the SMTP server", interval=0.1)
+        [sender] = wait_for(lambda: claimers(pg_url, smtp.held_rcpt), 30, "the sending run's claim")
+        victim_id = sender.removeprefix("flow-run:")
+        [victim_run] = runs(stack.api, [victim_id])
+        victim = {"w2": second, "w3": third}[victim_run["labels"]["prefect.worker.name"]]
+        for pid in [victim.pid, *descendants(victim.pid)]:
+            os.kill(pid, signal.SIGKILL)
+        victim.wait()
+        killed = time.monotonic()
+        smtp.release()
+        early = sweep_now(stack.api)  # too soon: the run's last heartbeat is recent
+        assert sweep_messages(stack.api, victim_id) == [], early
+        assert runs(stack.api, [victim_id])[0]["state_type"] == "RUNNING"
+        wait_for(lambda: time.monotonic() - killed > 91, 100, "the silence", interval=1)
+        sweep_now(stack.api)
+        try:
+            wait_for(lambda: all_completed(stack.api, later.values()), 170,
+                     "every plan's run after the mid-run kill", interval=1)
+        except AssertionError:
+            print(stack.tail())
+            raise
+        assert any("no heartbeat" in m for m in sweep_messages(stack.api, victim_id))
+        rows = outbox_rows(pg_url)
+        assert Counter(r[1] for r in rows) == {"sent": len(rows)}
+        ids = message_ids(smtp)
+        assert message_ids(smtp)[smtp.held_message_id] == 2  # resent under the same Message-ID
+        assert None not in ids

@@ -1,0 +1,144 @@
+"""`recover-runs`: the sweep that reruns the runs of a worker that died, without waiting for
+the automations (flows/recovery.py), by looking at the runs themselves.
+
+Why both: the automations react to the runs' state events, and those can be held back. When
+more runs are due at 09:00 than workers have slots, Prefect's late-runs service marks the
+waiting ones Late; in the 200-plan benchmark those Late events never reached the triggers
+service, which then held back every later event of the same runs behind them (causal
+ordering), so a worker killed while holding such a run left it in Submitting for good. The
+sweep asks the API for the runs' states and the stored heartbeat events instead, which do not
+depend on the triggers service at all.
+
+`programme deploy` keeps a `recover-runs/sweep` deployment on the pool, every 5 minutes from
+07:00 to 18:55 on weekdays (Europe/London). Each sweep puts back to Scheduled (AwaitingRetry,
+the same flow run, for the next worker with room) every run of `programme deploy`'s
+deployments (tag `programme:deployed`) that is
+* Pending (taken by a worker, Submitting) for more than PROGRAMME_START_TIMEOUT_SECONDS: its
+  worker died before starting it; or
+* Running for more than PROGRAMME_SILENCE_SECONDS with no heartbeat event in the last
+  PROGRAMME_SILENCE_SECONDS: its process, or its machine, is gone.
+The same rules and settings as the automations; whichever sees a run first reruns it. A rerun
+is safe: the outbox's keys queue nothing twice, the rerun takes back the rows its dead attempt
+had claimed (same Message-ID), and `stop_crash_loop` ends a run rerun too often.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from prefect import flow, get_run_logger
+
+from .ownership import DEPLOYED
+from .recovery import SILENCE_SETTING, START_SETTING, _seconds
+
+HEARTBEAT = "prefect.flow-run.heartbeat"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the sweep knows of one run: its state type and since when it has been in it."""
+
+    id: UUID
+    name: str
+    state: str  # "PENDING" or "RUNNING"
+    since: datetime
+
+
+def to_rerun(runs: list[Seen], beating: set[UUID], now: datetime, start_timeout: int,
+             silence: int) -> list[tuple[Seen, str]]:
+    """The runs whose worker is presumed dead, each with the reason, given the ids of the runs
+    that sent a heartbeat in the last `silence` seconds."""
+    out = []
+    for run in runs:
+        age = (now - run.since).total_seconds()
+        if run.state == "PENDING" and age > start_timeout:
+            out.append((run, f"taken by a worker {age:.0f} s ago and never started: the worker "
+                             "is presumed dead"))
+        elif run.state == "RUNNING" and age > silence and run.id not in beating:
+            out.append((run, f"running, but no heartbeat for {silence} s: the worker or its "
+                             "machine is presumed dead"))
+    return out
+
+
+async def _candidates(client, skip: UUID | None) -> list[Seen]:
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+        FlowRunFilterTags,
+    )
+    from prefect.client.schemas.objects import StateType
+
+    found: list[Seen] = []
+    offset = 0
+    while True:
+        page = await client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            tags=FlowRunFilterTags(all_=[DEPLOYED]),
+            state=FlowRunFilterState(type=FlowRunFilterStateType(
+                any_=[StateType.PENDING, StateType.RUNNING]))), limit=200, offset=offset)
+        found += [Seen(r.id, r.name, r.state.type.value, r.state.timestamp)
+                  for r in page if r.id != skip and r.state is not None]
+        if len(page) < 200:
+            return found
+        offset += 200
+
+
+async def _beating(client, ids: list[UUID], now: datetime, silence: int) -> set[UUID]:
+    """The runs among `ids` with a heartbeat event stored in the last `silence` seconds."""
+    from prefect.events.filters import (
+        EventFilter,
+        EventNameFilter,
+        EventOccurredFilter,
+        EventResourceFilter,
+    )
+
+    if not ids:
+        return set()
+    page = await client.read_events(EventFilter(
+        occurred=EventOccurredFilter(since=now - timedelta(seconds=silence), until=now),
+        event=EventNameFilter(name=[HEARTBEAT]),
+        resource=EventResourceFilter(id=[f"prefect.flow-run.{i}" for i in ids], distinct=True)),
+        limit=50)  # the API's maximum page
+    beating: set[UUID] = set()
+    while True:
+        beating |= {UUID(e.resource.id.removeprefix("prefect.flow-run.")) for e in page.events}
+        if not page.next_page:
+            return beating
+        page = await client.read_events_page(page.next_page)
+
+
+async def sweep(client, now: datetime, skip: UUID | None = None) -> list[tuple[Seen, str]]:
+    """Put back to Scheduled each run of ours whose worker is presumed dead; those runs."""
+    from prefect.states import AwaitingRetry
+
+    from .deploy import heartbeat_seconds
+
+    silence = _seconds(SILENCE_SETTING, 3 * heartbeat_seconds())
+    start_timeout = _seconds(START_SETTING, 300)
+    runs = await _candidates(client, skip)
+    running = [r.id for r in runs if r.state == "RUNNING"]
+    beating = await _beating(client, running, now, silence)
+    chosen = to_rerun(runs, beating, now, start_timeout, silence)
+    for run, why in chosen:
+        await client.set_flow_run_state(run.id, AwaitingRetry(
+            scheduled_time=now, message=f"rerun by the recovery sweep: {why}"), force=True)
+    return chosen
+
+
+@flow(name="recover-runs", log_prints=False)
+async def recover_runs() -> list[str]:
+    """Rerun the runs of `programme deploy`'s deployments whose worker died; their names."""
+    from prefect import get_client
+    from prefect.runtime import flow_run
+
+    logger = get_run_logger()
+    me = UUID(flow_run.id) if flow_run.id else None
+    async with get_client() as client:
+        chosen = await sweep(client, datetime.now(UTC), skip=me)
+    for run, why in chosen:
+        logger.warning("%s: %s; set back to Scheduled", run.name, why)
+    if not chosen:
+        logger.info("no run of a dead worker")
+    return [run.name for run, _ in chosen]
