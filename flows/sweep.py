@@ -97,7 +97,8 @@ async def _beating(client, ids: list[UUID], now: datetime, silence: int) -> set[
     if not ids:
         return set()
     page = await client.read_events(EventFilter(
-        occurred=EventOccurredFilter(since=now - timedelta(seconds=silence), until=now),
+        occurred=EventOccurredFilter.model_validate(
+            {"since": now - timedelta(seconds=silence), "until": now}),
         event=EventNameFilter(name=[HEARTBEAT]),
         resource=EventResourceFilter(id=[f"prefect.flow-run.{i}" for i in ids], distinct=True)),
         limit=50)  # the API's maximum page
