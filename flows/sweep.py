@@ -20,6 +20,10 @@ deployments (tag `programme:deployed`) that is
 The same rules and settings as the automations; whichever sees a run first reruns it. A rerun
 is safe: the outbox's keys queue nothing twice, the rerun takes back the rows its dead attempt
 had claimed (same Message-ID), and `stop_crash_loop` ends a run rerun too often.
+
+A missing heartbeat only means something if the server is storing events: each sweep first
+waits (up to 30 s) for its own Running event to be stored, and if it is not (the event
+persister down or far behind), it leaves the Running runs alone and says so.
 """
 
 from __future__ import annotations
@@ -110,8 +114,38 @@ async def _beating(client, ids: list[UUID], now: datetime, silence: int) -> set[
         page = await client.read_events_page(page.next_page)
 
 
-async def sweep(client, now: datetime, skip: UUID | None = None) -> list[tuple[Seen, str]]:
-    """Put back to Scheduled each run of ours whose worker is presumed dead; those runs."""
+async def events_are_stored(client, me: UUID, wait: float = 30) -> bool:
+    """Whether the server stores events now: this sweep's own Running event shows up within
+    `wait` seconds (the event persister writes in batches every few seconds). If it does not,
+    the missing heartbeats of other runs prove nothing, and a healthy run must not be rerun."""
+    import asyncio
+
+    from prefect.events.filters import (
+        EventFilter,
+        EventNameFilter,
+        EventOccurredFilter,
+        EventResourceFilter,
+    )
+
+    since = datetime.now(UTC) - timedelta(hours=1)
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        page = await client.read_events(EventFilter(
+            occurred=EventOccurredFilter.model_validate(
+                {"since": since, "until": datetime.now(UTC) + timedelta(minutes=1)}),
+            event=EventNameFilter(name=["prefect.flow-run.Running"]),
+            resource=EventResourceFilter(id=[f"prefect.flow-run.{me}"])), limit=1)
+        if page.events:
+            return True
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(1)
+
+
+async def sweep(client, now: datetime, skip: UUID | None = None,
+                judge_heartbeats: bool = True) -> list[tuple[Seen, str]]:
+    """Put back to Scheduled each run of ours whose worker is presumed dead; those runs.
+    `judge_heartbeats` False: Running runs are left alone (the events are not being stored)."""
     from prefect.states import AwaitingRetry
 
     from .deploy import heartbeat_seconds
@@ -119,6 +153,8 @@ async def sweep(client, now: datetime, skip: UUID | None = None) -> list[tuple[S
     silence = _seconds(SILENCE_SETTING, 3 * heartbeat_seconds())
     start_timeout = _seconds(START_SETTING, 300)
     runs = await _candidates(client, skip)
+    if not judge_heartbeats:
+        runs = [r for r in runs if r.state != "RUNNING"]
     running = [r.id for r in runs if r.state == "RUNNING"]
     beating = await _beating(client, running, now, silence)
     chosen = to_rerun(runs, beating, now, start_timeout, silence)
@@ -137,7 +173,12 @@ async def recover_runs() -> list[str]:
     logger = get_run_logger()
     me = UUID(flow_run.id) if flow_run.id else None
     async with get_client() as client:
-        chosen = await sweep(client, datetime.now(UTC), skip=me)
+        stored = me is None or await events_are_stored(client, me)
+        if not stored:
+            logger.warning("the Prefect server is not storing events (is its event persister, "
+                           "in `prefect server services start`, running?): runs without "
+                           "heartbeats are not judged; only runs never started are rerun")
+        chosen = await sweep(client, datetime.now(UTC), skip=me, judge_heartbeats=stored)
     for run, why in chosen:
         logger.warning("%s: %s; set back to Scheduled", run.name, why)
     if not chosen:
