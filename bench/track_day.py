@@ -126,6 +126,10 @@ def scenario(spec: str, args, plans_dir: Path, ids: list[str], template: str, sm
             api, {**client_env, "PROGRAMME_HEARTBEAT_SECONDS": str(args.heartbeat),
                   "PROGRAMME_START_TIMEOUT_SECONDS": str(args.start_timeout)}, POOL, plans_dir)
         deployments = st.tracking_deployments(api)
+        if args.automations == "off":
+            for automation in st.call(api, "POST", "/automations/filter", {}):
+                st.call(api, "PATCH", f"/automations/{automation['id']}", {"enabled": False})
+        result["automations"] = args.automations
         result["deploy_s"] = round(deploy_s, 1)
         result["deploy_said"] = deploy_out.strip().splitlines()[-1:]
         assert set(deployments) == set(ids), f"{len(deployments)} deployments for {len(ids)} plans"
@@ -273,6 +277,9 @@ def main() -> None:
     parser.add_argument("--sweep-seconds", type=float, default=300,
                         help="start a run of recover-runs/sweep this often, as its schedule "
                              "(every 5 minutes) does on the server; 0: never")
+    parser.add_argument("--automations", choices=["on", "off"], default="on",
+                        help="off: disable the recovery automations after deploying, so only "
+                             "the sweep can rerun a dead worker's runs")
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--keep", action="store_true", help="keep the databases and files")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
