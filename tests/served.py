@@ -152,11 +152,12 @@ IN_WINDOW = "2026-12-03T10:00:00+00:00"
 @contextmanager
 def prefect_server(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
                    now: str = IN_WINDOW, database_url: str | None = None,
-                   env: dict | None = None) -> Iterator[Stack]:
+                   env: dict | None = None, server_env: dict | None = None) -> Iterator[Stack]:
     """Start a Prefect server on its own PostgreSQL database; yield the Stack (its API, and the
     environment of every programme process: clock at `now` (PROGRAMME_NOW), store at
     `database_url` (default: SQLite in the data folder), live email to `smtp_url`, and `env`
-    added) once it is healthy. Processes put in `stack.workers` are stopped at the end."""
+    added; the server's own environment gets `server_env`) once it is healthy. Processes put
+    in `stack.workers` are stopped at the end."""
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -166,7 +167,8 @@ def prefect_server(work: Path, plans: Path, smtp_url: str, timeout: float = 180,
         server_env = {**base, "PREFECT_HOME": str(work / "prefect-server"),
                       "PREFECT_API_DATABASE_CONNECTION_URL": database,
                       "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
-                      "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_UI_ENABLED": "false"}
+                      "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_UI_ENABLED": "false",
+                      **(server_env or {})}
         client_env = {**base, "PREFECT_HOME": str(work / "prefect-client"), "PREFECT_API_URL": api,
                       "PROGRAMME_HOME": str(work / "home"), "PROGRAMME_PLANS": str(plans),
                       "PROGRAMME_SMTP_URL": smtp_url, "PROGRAMME_DELIVERY": "live",

@@ -539,3 +539,33 @@ def test_the_sweep_reruns_late_runs_of_a_dead_worker_that_the_automations_never_
         ids = message_ids(smtp)
         assert message_ids(smtp)[smtp.held_message_id] == 2  # resent under the same Message-ID
         assert None not in ids
+
+
+def test_the_sweep_leaves_a_live_run_alone_when_the_server_stores_no_heartbeats(
+        tmp_path: Path, plans: Path, smtp, pg_url: str):
+    # The event persister off: no heartbeat is stored, so "no heartbeat lately" proves nothing
+    # and a run that is alive (here: waiting on the SMTP server) must not be run a second time.
+    with prefect_server(tmp_path, plans, smtp.url, now=IN_WINDOW, database_url=pg_url, env=FAST,
+                        server_env={"PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false"}
+                        ) as stack:
+        programme(stack, "deploy")
+        disable_automations(stack.api)
+        start_worker(stack, "w1")
+        smtp.hold()
+        one = start_runs(stack.api, {"plan-1": tracking_deployments(stack.api)["plan-1"]})
+        wait_for(smtp.holding.is_set, 120, "plan-1's run handed a message to the SMTP server",
+                 interval=0.1)
+        [running] = runs(stack.api, one.values())
+        assert running["state_type"] == "RUNNING"
+        started = time.monotonic()
+        wait_for(lambda: time.monotonic() - started > 46, 60, "the silence (45 s)", interval=1)
+        sweep = sweep_now(stack.api)
+        assert sweep_messages(stack.api, running["id"]) == []
+        assert runs(stack.api, one.values())[0]["state_type"] == "RUNNING"
+        log = (stack.logs / "w1.log").read_text()
+        assert "not storing events" in log, log[-3000:]
+        smtp.release()
+        wait_for(lambda: all_completed(stack.api, one.values()), 120, "plan-1's run", interval=1)
+        [done] = runs(stack.api, one.values())
+        assert done["run_count"] == 1  # ran once, never rerun
+        assert sweep["state_type"] == "COMPLETED"
