@@ -119,7 +119,11 @@ def wanted(plans_dir: str | None = None, heartbeat: int | None = None
                       {"portfolio": True, "per_plan": False, **common}, DIGEST_CRON,
                       "Europe/London", "Weekly portfolio digest to the sponsors",
                       ("programme", DEPLOYED), job))
-    out.append(Wanted("recover-runs", "sweep", "flows.sweep:recover_runs", {}, SWEEP_CRON,
+    from .recovery import thresholds
+
+    silence, start_timeout = thresholds()
+    out.append(Wanted("recover-runs", "sweep", "flows.sweep:recover_runs",
+                      {"start_timeout": start_timeout, "silence": silence}, SWEEP_CRON,
                       SWEEP_TIMEZONE, "Every 5 minutes of the working day: rerun the runs of "
                       "a worker that died (flows/sweep.py)", ("programme", DEPLOYED), job))
     broken = {r.path.stem for r in ws.broken()}

@@ -53,6 +53,14 @@ def _seconds(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
 
+def thresholds() -> tuple[int, int]:
+    """(silence, start timeout) in seconds, from the settings where `programme deploy` runs:
+    written into the automations and the sweep deployment's parameters alike."""
+    from .deploy import heartbeat_seconds
+
+    return _seconds(SILENCE_SETTING, 3 * heartbeat_seconds()), _seconds(START_SETTING, 300)
+
+
 def wanted() -> list:
     from prefect.automations import AutomationCore
     from prefect.client.schemas.objects import StateType
@@ -60,10 +68,8 @@ def wanted() -> list:
     from prefect.events.schemas.automations import EventTrigger, Posture
     from prefect.events.schemas.events import ResourceSpecification
 
-    from .deploy import heartbeat_seconds
 
-    silence = _seconds(SILENCE_SETTING, 3 * heartbeat_seconds())
-    start = _seconds(START_SETTING, 300)
+    silence, start = thresholds()
 
     def on_our_runs(posture, within: int, expect: set[str], after: set[str] | None = None):
         """A trigger on the flow runs of `programme deploy`'s deployments, one run at a time."""

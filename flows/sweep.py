@@ -17,7 +17,8 @@ deployments (tag `programme:deployed`) that is
   worker died before starting it; or
 * Running for more than PROGRAMME_SILENCE_SECONDS with no heartbeat event in the last
   PROGRAMME_SILENCE_SECONDS: its process, or its machine, is gone.
-The same rules and settings as the automations; whichever sees a run first reruns it. A rerun
+The same rules and settings as the automations (`programme deploy` writes the two
+thresholds into the deployment's parameters); whichever sees a run first reruns it. A rerun
 is safe: the outbox's keys queue nothing twice, the rerun takes back the rows its dead attempt
 had claimed (same Message-ID), and `stop_crash_loop` ends a run rerun too often.
 
@@ -35,7 +36,6 @@ from uuid import UUID
 from prefect import flow, get_run_logger
 
 from .ownership import DEPLOYED
-from .recovery import SILENCE_SETTING, START_SETTING, _seconds
 
 HEARTBEAT = "prefect.flow-run.heartbeat"
 
@@ -142,16 +142,13 @@ async def events_are_stored(client, me: UUID, wait: float = 30) -> bool:
         await asyncio.sleep(1)
 
 
-async def sweep(client, now: datetime, skip: UUID | None = None,
-                judge_heartbeats: bool = True) -> list[tuple[Seen, str]]:
+async def sweep(client, now: datetime, start_timeout: int, silence: int,
+                skip: UUID | None = None, judge_heartbeats: bool = True
+                ) -> list[tuple[Seen, str]]:
     """Put back to Scheduled each run of ours whose worker is presumed dead; those runs.
     `judge_heartbeats` False: Running runs are left alone (the events are not being stored)."""
     from prefect.states import AwaitingRetry
 
-    from .deploy import heartbeat_seconds
-
-    silence = _seconds(SILENCE_SETTING, 3 * heartbeat_seconds())
-    start_timeout = _seconds(START_SETTING, 300)
     runs = await _candidates(client, skip)
     if not judge_heartbeats:
         runs = [r for r in runs if r.state != "RUNNING"]
@@ -165,8 +162,10 @@ async def sweep(client, now: datetime, skip: UUID | None = None,
 
 
 @flow(name="recover-runs", log_prints=False)
-async def recover_runs() -> list[str]:
-    """Rerun the runs of `programme deploy`'s deployments whose worker died; their names."""
+async def recover_runs(start_timeout: int = 300, silence: int = 180) -> list[str]:
+    """Rerun the runs of `programme deploy`'s deployments whose worker died; their names.
+    The thresholds are the deployment's parameters, written by `programme deploy` from
+    PROGRAMME_START_TIMEOUT_SECONDS and PROGRAMME_SILENCE_SECONDS, as for the automations."""
     from prefect import get_client
     from prefect.runtime import flow_run
 
@@ -178,7 +177,8 @@ async def recover_runs() -> list[str]:
             logger.warning("the Prefect server is not storing events (is its event persister, "
                            "in `prefect server services start`, running?): runs without "
                            "heartbeats are not judged; only runs never started are rerun")
-        chosen = await sweep(client, datetime.now(UTC), skip=me, judge_heartbeats=stored)
+        chosen = await sweep(client, datetime.now(UTC), start_timeout, silence, skip=me,
+                             judge_heartbeats=stored)
     for run, why in chosen:
         logger.warning("%s: %s; set back to Scheduled", run.name, why)
     if not chosen:
