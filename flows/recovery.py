@@ -58,7 +58,11 @@ def thresholds() -> tuple[int, int]:
     written into the automations and the sweep deployment's parameters alike."""
     from .deploy import heartbeat_seconds
 
-    return _seconds(SILENCE_SETTING, 3 * heartbeat_seconds()), _seconds(START_SETTING, 300)
+    silence, start = _seconds(SILENCE_SETTING, 3 * heartbeat_seconds()), _seconds(START_SETTING, 300)
+    for name, value in ((SILENCE_SETTING, silence), (START_SETTING, start)):
+        if value < 10:  # Prefect refuses a proactive trigger's `within` under 10 s
+            raise ValueError(f"{name} is {value}: it must be 10 or more (seconds)")
+    return silence, start
 
 
 def wanted() -> list:

@@ -183,3 +183,19 @@ def test_info_says_live_and_why_with_the_smtp_server_masked_and_the_prefect_api(
     assert "prefect api:   http://prefect.example.gov.uk:4300/api (PREFECT_API_URL)" in output
     monkeypatch.setenv("PROGRAMME_DELIVERY", "sink")
     assert "delivery:      sink (PROGRAMME_DELIVERY=sink)" in cli("info")[1]
+
+
+@pytest.mark.parametrize(("setting", "value", "says"), [
+    ("PROGRAMME_HEARTBEAT_SECONDS", "20", "PROGRAMME_HEARTBEAT_SECONDS is 20"),
+    ("PROGRAMME_SILENCE_SECONDS", "5", "PROGRAMME_SILENCE_SECONDS is 5: it must be 10 or more"),
+    ("PROGRAMME_START_TIMEOUT_SECONDS", "3", "PROGRAMME_START_TIMEOUT_SECONDS is 3"),
+])
+def test_deploy_refuses_recovery_thresholds_prefect_would_reject(plans, monkeypatch, setting,
+                                                                 value, says):
+    # Refused before any call to the server: nothing is half-deployed.
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    monkeypatch.setenv(setting, value)
+    code, output = cli("deploy")
+    assert code == 1, output
+    assert says in output
+    assert "Traceback" not in output

@@ -35,10 +35,11 @@ def register(app: typer.Typer) -> None:
         from flows.settings import served
 
         served()
-        from flows.deploy import heartbeat_seconds, run_deploy
+        from flows.deploy import run_deploy
+        from flows.recovery import thresholds
 
         try:
-            heartbeat_seconds()
+            thresholds()  # the heartbeat too
         except ValueError as exc:
             raise fail(str(exc)) from None
         try:
