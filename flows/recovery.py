@@ -58,10 +58,15 @@ def thresholds() -> tuple[int, int]:
     written into the automations and the sweep deployment's parameters alike."""
     from .deploy import heartbeat_seconds
 
-    silence, start = _seconds(SILENCE_SETTING, 3 * heartbeat_seconds()), _seconds(START_SETTING, 300)
+    heartbeat = heartbeat_seconds()
+    silence, start = _seconds(SILENCE_SETTING, 3 * heartbeat), _seconds(START_SETTING, 300)
     for name, value in ((SILENCE_SETTING, silence), (START_SETTING, start)):
         if value < 10:  # Prefect refuses a proactive trigger's `within` under 10 s
             raise ValueError(f"{name} is {value}: it must be 10 or more (seconds)")
+    if silence <= heartbeat:  # every healthy run older than that would be rerun between beats
+        raise ValueError(f"{SILENCE_SETTING} is {silence}: it must be more than "
+                         f"PROGRAMME_HEARTBEAT_SECONDS ({heartbeat}), or a healthy run is "
+                         f"rerun between two heartbeats (default: 3 heartbeats, {3 * heartbeat})")
     return silence, start
 
 

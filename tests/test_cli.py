@@ -189,6 +189,8 @@ def test_info_says_live_and_why_with_the_smtp_server_masked_and_the_prefect_api(
     ("PROGRAMME_HEARTBEAT_SECONDS", "20", "PROGRAMME_HEARTBEAT_SECONDS is 20"),
     ("PROGRAMME_SILENCE_SECONDS", "5", "PROGRAMME_SILENCE_SECONDS is 5: it must be 10 or more"),
     ("PROGRAMME_START_TIMEOUT_SECONDS", "3", "PROGRAMME_START_TIMEOUT_SECONDS is 3"),
+    ("PROGRAMME_SILENCE_SECONDS", "60", "PROGRAMME_SILENCE_SECONDS is 60: it must be more than "
+     "PROGRAMME_HEARTBEAT_SECONDS (60)"),
 ])
 def test_deploy_refuses_recovery_thresholds_prefect_would_reject(plans, monkeypatch, setting,
                                                                  value, says):
