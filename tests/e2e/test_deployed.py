@@ -11,7 +11,8 @@ The thresholds are shortened for the test through the documented settings (heart
 Prefect's minimum; silence 45 s; never-started 45 s: shorter ones crashed runs that were only
 slow to start on a loaded 2-core machine). Meanwhile a run is left Pending, as a worker
 that died after taking it leaves it: "never started" crashes it and it is rerun. (A real worker
-killed holding runs it had not started is in the sweep's test below, with Late runs.)"""
+killed holding runs it had not started is in the sweep's test below, with Late runs, and so is
+a healthy run that takes longer than the silence and must be left alone.)"""
 
 from __future__ import annotations
 
@@ -127,6 +128,26 @@ def plan_yaml(n: int) -> str:
         lines.append(f"  - {{id: m{i}, title: Milestone {i}, owner: {people[i % 4]}, "
                      f"due: {due}{after}}}")
     return "\n".join(lines) + "\n"
+
+
+SLOW_PLAN = """import os
+import time
+from pathlib import Path
+
+from programme.planfiles.authoring import Plan
+
+# Slow to read the first time a flow run reads it (not when `programme deploy` does): a
+# tracking run that takes longer than the silence, alive and sending heartbeats all along.
+marker = Path({marker!r})
+if os.environ.get("PREFECT__FLOW_RUN_ID") and not marker.exists():
+    marker.touch()
+    time.sleep({seconds})
+
+plan = Plan(id="plan-slow", title="A slow plan", lead="cara", sponsor="sam", start="2026-10-05")
+plan.person("cara", "Cara Slow", contacts=["cara-slow@example.gov.uk"])
+plan.person("sam", "Sam Slow", contacts=["sam-slow@example.gov.uk"])
+plan.milestone("m0", "Milestone 0", owner="cara", due="2026-11-20")
+"""
 
 
 def programme(stack: Stack, *args: str, code: int = 0) -> subprocess.CompletedProcess:
@@ -441,16 +462,29 @@ def sweep_messages(api: str, run_id: str) -> list[str]:
             if "recovery sweep" in (st["message"] or "")]
 
 
+def seconds_since(moment: datetime) -> float:
+    """Seconds from `moment` (a time the Prefect server wrote, by this machine's clock: it runs
+    here) to now."""
+    from datetime import UTC
+
+    return (datetime.now(UTC) - moment).total_seconds()
+
+
 def test_the_sweep_reruns_the_runs_of_a_dead_worker_that_the_automations_never_saw(
         tmp_path: Path, plans: Path, smtp, pg_url: str):
     # The late-runs service on (Prefect's default): runs created while no worker has room go
     # Late first, the case in which the 200-plan benchmark lost the automations' events. The
     # automations are off, so only the sweep can bring the runs back.
+    # And a healthy run that takes longer than the silence (its plan is slow to read) is left
+    # alone: the sweep finds its heartbeats.
+    (plans / "plan-slow.py").write_text(SLOW_PLAN.format(
+        marker=str(tmp_path / "slow-once"), seconds=70), encoding="utf-8")
     with prefect_server(tmp_path, plans, smtp.url, now=IN_WINDOW, database_url=pg_url,
-                        env=FAST) as stack:
+                        env={**FAST, "PROGRAMME_PLAN_TIMEOUT": "120"}) as stack:
         programme(stack, "deploy")
         disable_automations(stack.api)
         deployments = tracking_deployments(stack.api)
+        slow_plan = deployments.pop("plan-slow")
         # A run left Running by a worker that died (its process gone, no heartbeat since): put
         # in that state through the API, as the dead worker left it.
         orphan = start_runs(stack.api, {"plan-4": deployments["plan-4"]}, as_of=NEXT_WEEK)["plan-4"]
@@ -471,6 +505,7 @@ def test_the_sweep_reruns_the_runs_of_a_dead_worker_that_the_automations_never_s
         start_worker(stack, "w2")
         stuck = {r["id"] for r in runs(stack.api, morning.values()) if r["state_type"] == "PENDING"}
         assert {r["id"] for r in taken} <= stuck
+        slow = start_runs(stack.api, {"plan-slow": slow_plan})["plan-slow"]  # for w2, alive
 
         # The other runs complete on w2; w1's stay Pending and the orphan Running: nobody else
         # would ever take them.
@@ -483,8 +518,17 @@ def test_the_sweep_reruns_the_runs_of_a_dead_worker_that_the_automations_never_s
         # Past the start timeout and the silence (45 s each here), the sweep puts them back;
         # w2 runs them.
         wait_for(lambda: time.monotonic() - killed > 46, 60, "the start timeout", interval=1)
+        started = datetime.fromisoformat(wait_for(lambda: runs(stack.api, [slow])[0]["start_time"],
+                                                  60, "the slow run's start", interval=1))
+        wait_for(lambda: seconds_since(started) > 47, 60, "the slow run past the silence",
+                 interval=1)
         sweep = sweep_now(stack.api)
-        everything = [*morning.values(), orphan]
+        [slow_seen] = runs(stack.api, [slow])
+        judged = datetime.fromisoformat(sweep["end_time"])
+        assert (judged - started).total_seconds() > 45  # it was old enough to be judged
+        assert slow_seen["state_type"] == "RUNNING", slow_seen["state"]  # and still running
+        assert sweep_messages(stack.api, slow) == []
+        everything = [*morning.values(), orphan, slow]
         try:
             wait_for(lambda: all_completed(stack.api, everything), 150,
                      "every plan's run after the sweep", interval=1)
@@ -499,6 +543,9 @@ def test_the_sweep_reruns_the_runs_of_a_dead_worker_that_the_automations_never_s
             assert again["labels"]["prefect.worker.name"] == "w2"
         assert any("no heartbeat" in m for m in sweep_messages(stack.api, orphan))
         assert runs(stack.api, [orphan])[0]["labels"]["prefect.worker.name"] == "w2"
+        [slow_done] = runs(stack.api, [slow])
+        assert slow_done["run_count"] == 1 and sweep_messages(stack.api, slow) == []
+        assert datetime.fromisoformat(slow_done["end_time"]) - started > timedelta(seconds=60)
         assert sweep["state_type"] == "COMPLETED"
         rows = outbox_rows(pg_url)
         assert rows and Counter(r[1] for r in rows) == {"sent": len(rows)}
