@@ -11,8 +11,9 @@ The thresholds are shortened for the test through the documented settings (heart
 Prefect's minimum; silence 45 s; never-started 45 s: shorter ones crashed runs that were only
 slow to start on a loaded 2-core machine). Meanwhile a run is left Pending, as a worker
 that died after taking it leaves it: "never started" crashes it and it is rerun. (A real worker
-killed holding runs it had not started is in the sweep's test below, with Late runs, and so is
-a healthy run that takes longer than the silence and must be left alone.)"""
+killed holding runs it had not started is in the sweep's test below, with Late runs.) And a
+healthy run that takes longer than the silence is left alone, by the automations here and by
+the sweep below."""
 
 from __future__ import annotations
 
@@ -242,12 +243,15 @@ def message_ids(smtp) -> Counter:
 
 def test_a_worker_killed_mid_run_loses_no_plan_and_sends_each_message_once(
         tmp_path: Path, plans: Path, smtp, pg_url: str):
+    (plans / "plan-slow.py").write_text(SLOW_PLAN.format(
+        marker=str(tmp_path / "slow-once"), seconds=70), encoding="utf-8")
     with prefect_server(tmp_path, plans, smtp.url, now=IN_WINDOW, database_url=pg_url,
-                        env=FAST) as stack:
+                        env={**FAST, "PROGRAMME_PLAN_TIMEOUT": "120"}) as stack:
         deployed = programme(stack, "deploy")
         assert "work pool programme (process): created" in deployed.stdout
         assert "added: automation 'programme: no heartbeat'" in deployed.stdout
         deployments = tracking_deployments(stack.api)
+        slow_plan = deployments.pop("plan-slow")  # its run comes later
         assert len(deployments) == 4
         first, second = start_worker(stack, "w1"), start_worker(stack, "w2")
         wait_for(lambda: online_workers(stack.api) == {"w1", "w2"}, 90, "both workers online",
@@ -296,17 +300,23 @@ def test_a_worker_killed_mid_run_loses_no_plan_and_sends_each_message_once(
         orphan = start_runs(stack.api, {"plan-1": deployments["plan-1"]}, as_of=IN_TWO_WEEKS)[
             "plan-1"]
         set_state(stack.api, orphan, "PENDING")
+        # And a healthy run on the survivor that takes longer than the silence (its plan is slow
+        # to read): "no heartbeat" must leave it alone.
+        slow = start_runs(stack.api, {"plan-slow": slow_plan})["plan-slow"]
         try:
-            wait_for(lambda: all_completed(stack.api, [*later.values(), orphan]), 170,
+            wait_for(lambda: all_completed(stack.api, [victim_run["id"]]), 170,
+                     f"the run {victim_name} was killed in", interval=1)
+            recovered = time.monotonic() - killed
+            wait_for(lambda: all_completed(stack.api, [*later.values(), orphan, slow]), 120,
                      f"every plan's run after {victim_name} died", interval=1)
         except AssertionError:
             print(stack.tail())
             raise
-        recovered = time.monotonic() - killed
         [again] = runs(stack.api, [victim_run["id"]])
-        print(f"killed {victim_name} mid-send; every plan tracked {recovered:.1f} s later; "
-              f"the killed run rerun on {again['labels']['prefect.worker.name']}, "
-              f"started {again['run_count']} times")
+        print(f"killed {victim_name} mid-send; its run rerun on "
+              f"{again['labels']['prefect.worker.name']} and done {recovered:.1f} s later, "
+              f"started {again['run_count']} times; every plan tracked "
+              f"{time.monotonic() - killed:.1f} s after the kill")
         assert again["labels"]["prefect.worker.name"] == survivor_name
         assert again["run_count"] >= 2
         assert survivor.poll() is None
@@ -321,6 +331,15 @@ def test_a_worker_killed_mid_run_loses_no_plan_and_sends_each_message_once(
             stack.api, f"/flow_run_states/?flow_run_id={orphan}")]
         # "never started" (or a sweep of the schedule's, if one came first)
         assert any("not started after" in m or "never started" in m for m in messages), messages
+        [slow_done] = runs(stack.api, [slow])
+        took = datetime.fromisoformat(slow_done["end_time"]) - datetime.fromisoformat(
+            slow_done["start_time"])
+        print(f"a healthy run of {took.total_seconds():.0f} s (silence 45 s) started "
+              f"{slow_done['run_count']} time(s)")
+        assert took > timedelta(seconds=60)
+        assert slow_done["run_count"] == 1  # never crashed, never rerun
+        assert not [st for st in api_get(stack.api, f"/flow_run_states/?flow_run_id={slow}")
+                    if st["type"] == "CRASHED"]
 
         rows = outbox_rows(pg_url)
         states = Counter(r[1] for r in rows)
